@@ -16,7 +16,9 @@ def route_operation(
         from cloudlet.protocol.uri_templates import RestRouter
 
         match = RestRouter.for_service(service).match(request.method, request.raw_path, request.query_string)
-        assert match is not None, f"no operation matches {request.method} {request.raw_path}?{request.query_string}"
+        assert match is not None, (
+            f"no operation matches {request.method} {request.raw_path}?{request.query_string}"
+        )
         return match.operation, match.uri_params
     if protocol == "json":
         target = request.headers.get("x-amz-target") or ""

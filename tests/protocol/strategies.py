@@ -130,9 +130,9 @@ def _structure(shape: Shape, where: Where) -> st.SearchStrategy[dict[str, Any]]:
     for name, member in shape.members.items():
         if member.metadata.get("exception"):
             continue
-        if at_limit and name not in required:
-            if not is_union or member.type_name in ("structure", "list", "map"):
-                continue
+        container = member.type_name in ("structure", "list", "map")
+        if at_limit and name not in required and (not is_union or container):
+            continue
         loc = member.serialization.get("location")
         if loc == "headers" or (loc == "header" and member.type_name in ("list", "map")):
             member_where = replace(where, location=loc)

@@ -7,7 +7,7 @@ mechanism. Models are immutable once loaded, so one process-wide cache serves ev
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from botocore.loaders import Loader
@@ -23,13 +23,13 @@ def _loader() -> Loader:
     return loader
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_model(name: str) -> ServiceModel:
     """The model of botocore service `name` (e.g. "sqs", "cloudwatch"), extras merged."""
     return ServiceModel(_loader().load_service_model(name, "service-2"), service_name=name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def operations(name: str) -> dict[str, OperationModel]:
     model = service_model(name)
     return {op: model.operation_model(op) for op in model.operation_names}

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, unquote
 class Headers:
     """Case-insensitive, multi-valued, order-preserving header collection."""
 
-    __slots__ = ("_items", "_index")
+    __slots__ = ("_index", "_items")
 
     def __init__(self, items: Iterable[tuple[str, str]] = ()) -> None:
         self._items: list[tuple[str, str]] = list(items)

@@ -1,0 +1,1 @@
+"""cloudlet benchmarks: `python -m benchmarks --help`. Not part of the test suite."""

@@ -1,0 +1,125 @@
+"""`cloudlet up`: serve in the foreground until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+
+import click
+
+from cloudlet.cli.options import data_dir_option
+from cloudlet.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
+
+
+class _RequestFormatter(logging.Formatter):
+    """`POST / sqs.SendMessage 200 1.2ms`, coloured by status, for rich's console."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        status = getattr(record, "cloudlet_status", None)
+        if status is None:
+            return super().format(record)
+        colour = "green" if status < 400 else "yellow" if status < 500 else "red"
+        label = getattr(record, "cloudlet_label", "")
+        elapsed = getattr(record, "cloudlet_ms", 0.0)
+        method, path = record.args[0], record.args[1]  # type: ignore[index]
+        return f"[{colour}]{status}[/] [bold]{label}[/] [dim]{method} {path} {elapsed:.1f}ms[/]"
+
+
+def _configure_logging(quiet: bool) -> None:
+    from rich.logging import RichHandler
+
+    handler = RichHandler(show_path=False, markup=True, rich_tracebacks=True, log_time_format="%H:%M:%S")
+    handler.setFormatter(_RequestFormatter("%(message)s"))
+    root = logging.getLogger("cloudlet")
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    root.propagate = False
+    logging.getLogger("cloudlet.request").setLevel(logging.WARNING if quiet else logging.INFO)
+
+
+@click.command()
+@click.option(
+    "--host", envvar="CLOUDLET_HOST", default=DEFAULT_HOST, show_default=True, help="Interface to bind."
+)
+@click.option("--port", envvar="CLOUDLET_PORT", default=DEFAULT_PORT, show_default=True, type=int)
+@data_dir_option
+@click.option("--in-memory", envvar="CLOUDLET_IN_MEMORY", is_flag=True, help="Keep nothing on disk.")
+@click.option(
+    "--services",
+    envvar="CLOUDLET_SERVICES",
+    default=None,
+    help="Comma-separated services to enable (default: all).",
+)
+@click.option("--region", envvar="CLOUDLET_REGION", default="us-east-1", show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="Do not log every request.")
+def up(
+    host: str,
+    port: int,
+    data_dir: str,
+    in_memory: bool,
+    services: str | None,
+    region: str,
+    quiet: bool,
+) -> None:
+    """Start cloudlet in the foreground."""
+    began = time.perf_counter()
+    import uvicorn
+    from rich.console import Console
+
+    from cloudlet.app import create_app
+    from cloudlet.gateway.asgi import Gateway
+    from cloudlet.services.registry import select
+    from cloudlet.testing.server import event_loop_name
+
+    names = tuple(s.strip() for s in services.split(",") if s.strip()) if services else None
+    try:
+        select(names)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--services") from exc
+    settings = Settings.from_env(
+        host=host, port=port, data_dir=data_dir, in_memory=in_memory, services=names, region=region
+    )
+    _configure_logging(quiet)
+    app = create_app(settings)
+    console = Console(stderr=True)
+    states = app.service_states()
+    console.print(f"[bold]cloudlet[/] on [cyan]{settings.endpoint}[/]")
+    console.print(f"  data: {'in memory' if settings.in_memory else settings.data_dir}")
+    console.print(
+        "  services: "
+        + ", ".join(
+            f"{name}" if state != "not_implemented" else f"[dim]{name}[/]" for name, state in states.items()
+        )
+    )
+
+    @app.on_started
+    def _ready() -> None:
+        console.print(f"  ready in {(time.perf_counter() - began) * 1000:.0f} ms (Ctrl-C to stop)")
+
+    # Listen before uvicorn starts: connections made as soon as "ready" is printed wait in the
+    # backlog instead of being refused, and a busy port is reported plainly.
+    sock = _listen(settings.host, settings.port)
+    config = uvicorn.Config(
+        Gateway(app),
+        loop=event_loop_name(),
+        http="httptools",
+        lifespan="on",
+        log_level="warning",
+        access_log=False,
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    console.print("cloudlet stopped")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
+    sock.listen(2048)
+    return sock

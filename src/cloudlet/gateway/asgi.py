@@ -1,0 +1,128 @@
+"""ASGI entry: read the body (capped), build the HttpRequest, run the pipeline, send the response.
+
+Also answers the lifespan protocol (App.start/stop) and hands `/_cloudlet/*` to `internal.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from cloudlet.gateway import internal
+from cloudlet.gateway.pipeline import Pipeline
+from cloudlet.protocol.http import Headers, HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from cloudlet.app import App
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+# Largest request body read whole. S3 PutObject allows 5 GB; until uploads stream to disk, larger
+# bodies are refused with 413 rather than held in memory.
+MAX_BODY_BYTES = 512 * 1024 * 1024
+
+log = logging.getLogger("cloudlet.gateway")
+request_log = logging.getLogger("cloudlet.request")
+
+
+class Gateway:
+    """The ASGI application of one App."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.pipeline = Pipeline(app)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                try:
+                    await self.app.start()
+                except Exception as exc:
+                    log.exception("start-up failed")
+                    await send({"type": "lifespan.startup.failed", "message": str(exc)})
+                    return
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.app.stop()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        began = time.perf_counter()
+        headers = Headers((k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"])
+        raw_path = scope.get("raw_path")
+        path = raw_path.decode("latin-1") if raw_path else quote(scope["path"])
+        length = headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            await _send(send, _too_large())
+            return
+        body = bytearray()
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if len(body) > MAX_BODY_BYTES:
+                await _send(send, _too_large())
+                return
+            if not message.get("more_body"):
+                break
+        client = scope.get("client")
+        request = HttpRequest(
+            method=scope["method"],
+            raw_path=path,
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            body=bytes(body),
+            client=client[0] if client else "127.0.0.1",
+        )
+        if path.startswith(internal.PREFIXES):
+            response = await internal.handle(self.app, request)
+            label = "internal"
+        else:
+            response, ctx = await self.pipeline.handle(request)
+            label = f"{ctx.service or '?'}.{ctx.operation_name or '?'}"
+        await _send(send, response)
+        if request_log.isEnabledFor(logging.INFO):
+            elapsed = (time.perf_counter() - began) * 1000
+            request_log.info(
+                "%s %s %s %d %.1fms",
+                request.method,
+                request.path,
+                label,
+                response.status,
+                elapsed,
+                extra={"cloudlet_label": label, "cloudlet_status": response.status, "cloudlet_ms": elapsed},
+            )
+
+
+def _too_large() -> HttpResponse:
+    body = json.dumps({"__type": "RequestEntityTooLarge", "message": "Request body too large"}).encode()
+    return HttpResponse(413, [("Content-Type", "application/json")], body)
+
+
+async def _send(send: Send, response: HttpResponse) -> None:
+    body = response.body
+    headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in response.headers]
+    if isinstance(body, bytes | bytearray):
+        if not any(k.lower() == b"content-length" for k, _ in headers):
+            headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": bytes(body)})
+        return
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    async for chunk in body:
+        await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    await send({"type": "http.response.body", "body": b""})

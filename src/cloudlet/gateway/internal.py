@@ -1,0 +1,59 @@
+"""Internal endpoints under `/_cloudlet/` (and `/_localstack/health` for tools that probe it).
+
+- `GET  /_cloudlet/health`                 services and their state (JSON)
+- `POST /_cloudlet/settle?timeout=S`       returns when internal asynchronous work is done (409 on timeout)
+- `GET  /_cloudlet/clock`                  the clock (`virtual`, `now`)
+- `POST /_cloudlet/clock/advance?seconds=S`  advance the virtual clock
+- `POST /_cloudlet/reset`                  delete every resource of every service
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import TYPE_CHECKING, Any
+
+from cloudlet.protocol.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from cloudlet.app import App
+
+PREFIXES = ("/_cloudlet/", "/_localstack/health")
+
+
+def _json(status: int, payload: Any) -> HttpResponse:
+    return HttpResponse(status, [("Content-Type", "application/json")], json.dumps(payload).encode())
+
+
+async def handle(app: App, request: HttpRequest) -> HttpResponse:
+    path = request.path.rstrip("/")
+    method = request.method
+    if path in ("/_cloudlet/health", "/_localstack/health") and method in ("GET", "HEAD"):
+        return _json(200, app.health())
+    if path == "/_cloudlet/clock" and method == "GET":
+        return _json(200, {"virtual": app.clock.is_virtual, "now": app.clock.now()})
+    if path == "/_cloudlet/clock/advance" and method == "POST":
+        advance = getattr(app.clock, "advance", None)
+        if advance is None:
+            return _json(409, {"error": "the clock is not virtual (start with CLOUDLET_VIRTUAL_CLOCK=1)"})
+        try:
+            seconds = float(request.query.get("seconds") or "0")
+            advance(seconds)
+        except ValueError as exc:
+            return _json(400, {"error": str(exc)})
+        return _json(200, {"virtual": True, "now": app.clock.now()})
+    if path == "/_cloudlet/settle" and method == "POST":
+        try:
+            timeout = float(request.query.get("timeout") or "10")
+        except ValueError:
+            return _json(400, {"error": "timeout must be a number of seconds"})
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, app.work.settle, timeout)
+        except TimeoutError as exc:
+            return _json(409, {"settled": False, "error": str(exc)})
+        failures = [str(f) for f in app.work.failures()]
+        return _json(200, {"settled": True, "failures": failures})
+    if path == "/_cloudlet/reset" and method == "POST":
+        app.reset()
+        return _json(200, {"reset": True})
+    return _json(404, {"error": f"no internal endpoint {method} {request.path}"})

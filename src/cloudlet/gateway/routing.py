@@ -1,0 +1,235 @@
+"""Request → (service model, protocol, operation), from what AWS clients really send.
+
+Order: `X-Amz-Target` (json) → `smithy-protocol`/`/service/../operation/..` (cbor) → `Action` (query)
+→ REST `requestUri` templates of the services the SigV4 scope or the Host header names → S3 (which
+also takes anonymous and presigned requests). Indexes are built once from the served models; a
+request costs a few dict lookups.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from botocore.model import OperationModel, ServiceModel
+
+from cloudlet.gateway.identity import Credential
+from cloudlet.protocol import catalog
+from cloudlet.protocol.errors import (
+    CodedError,
+    InvalidAction,
+    MissingAction,
+    ServiceError,
+    UnknownOperationException,
+    UnknownService,
+)
+from cloudlet.protocol.http import HttpRequest
+from cloudlet.protocol.uri_templates import RestRouter
+
+_FORM_TYPE = "application/x-www-form-urlencoded"
+_CBOR_PATH_RE = re.compile(r"^/service/([^/]+)/operation/([^/?]+)$")
+# <bucket>.s3.<domain>, s3.<domain>, <api-id>.execute-api.<domain>, sqs.<region>.<domain>
+_LOCAL_DOMAINS = ("localhost.localstack.cloud", "localhost")
+_REST_ORDER_LAST = ("s3",)
+
+
+@dataclass(slots=True)
+class Route:
+    model: ServiceModel
+    protocol: str
+    operation: OperationModel
+    uri_params: dict[str, str] | None = None
+    host_hints: dict[str, str] = field(default_factory=dict)
+
+
+class RoutingError(Exception):
+    """No operation for the request: `error` rendered with `model`/`protocol` (None = generic JSON)."""
+
+    def __init__(self, error: ServiceError, model: ServiceModel | None, protocol: str | None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.model = model
+        self.protocol = protocol
+
+
+@dataclass(frozen=True, slots=True)
+class HostInfo:
+    service: str | None = None
+    region: str | None = None
+    hints: tuple[tuple[str, str], ...] = ()
+
+
+def parse_host(host: str) -> HostInfo:
+    """What the Host header says under `localhost` / `localhost.localstack.cloud`."""
+    for domain in _LOCAL_DOMAINS:
+        if host == domain or not host.endswith("." + domain):
+            continue
+        labels = host[: -len(domain) - 1].split(".")
+        if labels[-1] == "s3":
+            bucket = ".".join(labels[:-1])
+            return HostInfo("s3", None, (("bucket", bucket),) if bucket else ())
+        if len(labels) >= 2 and labels[-2] == "s3":  # <bucket>.s3.<region>.<domain>
+            bucket = ".".join(labels[:-2])
+            return HostInfo("s3", labels[-1], (("bucket", bucket),) if bucket else ())
+        if labels[-1] == "execute-api" and len(labels) >= 2:
+            return HostInfo("execute-api", None, (("api_id", labels[0]),))
+        if len(labels) == 2:  # <service>.<region>.<domain>, e.g. sqs.us-east-1.localhost
+            return HostInfo(labels[0], labels[1])
+        if len(labels) == 1:
+            return HostInfo(labels[0])
+        return HostInfo()
+    return HostInfo()
+
+
+class Router:
+    def __init__(self, model_names: Iterable[str]) -> None:
+        self.models: dict[str, ServiceModel] = {name: catalog.service_model(name) for name in model_names}
+        self._by_target: dict[str, ServiceModel] = {}
+        self._by_signing: dict[str, list[ServiceModel]] = defaultdict(list)
+        self._by_endpoint: dict[str, list[ServiceModel]] = defaultdict(list)
+        self._query_models: list[ServiceModel] = []
+        self._rest_models: list[ServiceModel] = []
+        for model in self.models.values():
+            protocols = catalog.protocols(model)
+            target = model.metadata.get("targetPrefix")
+            if target:
+                self._by_target[target] = model
+            self._by_signing[catalog.signing_name(model)].append(model)
+            self._by_endpoint[model.endpoint_prefix].append(model)
+            if "query" in protocols:
+                self._query_models.append(model)
+            if model.protocol in ("rest-json", "rest-xml"):
+                self._rest_models.append(model)
+        self._rest_models.sort(key=lambda m: m.service_name in _REST_ORDER_LAST)
+        self._action_index: dict[str, list[ServiceModel]] = defaultdict(list)
+        for model in self._query_models:
+            for op in model.operation_names:
+                self._action_index[op].append(model)
+
+    # -- entry point ---------------------------------------------------------------------------
+
+    def route(self, request: HttpRequest, credential: Credential | None) -> Route:
+        host = parse_host(request.host)
+        hints = dict(host.hints)
+        target = request.headers.get("x-amz-target")
+        if target:
+            return self._route_target(target, hints)
+        if request.headers.get("smithy-protocol") == "rpc-v2-cbor" or request.raw_path.startswith(
+            "/service/"
+        ):
+            cbor = self._route_cbor(request, hints)
+            if cbor is not None:
+                return cbor
+        signing = credential.service if credential else None
+        action = self._action(request)
+        if action is not None:
+            return self._route_query(action, signing, host, hints)
+        return self._route_rest(request, signing, host, hints)
+
+    # -- protocols -----------------------------------------------------------------------------
+
+    def _route_target(self, target: str, hints: dict[str, str]) -> Route:
+        prefix, _, op_name = target.rpartition(".")
+        model = self._by_target.get(prefix)
+        if model is None:
+            raise RoutingError(
+                UnknownOperationException(f"Unrecognized operation target: {target}"), None, "json"
+            )
+        operation = catalog.operations(model.service_name).get(op_name)
+        if operation is None:
+            raise RoutingError(UnknownOperationException(""), model, "json")
+        return Route(model, "json", operation, None, hints)
+
+    def _route_cbor(self, request: HttpRequest, hints: dict[str, str]) -> Route | None:
+        match = _CBOR_PATH_RE.match(request.raw_path)
+        if not match:
+            return None
+        model = self._by_target.get(match.group(1))
+        if model is None:
+            raise RoutingError(UnknownOperationException(f"Unknown service {match.group(1)}"), None, "json")
+        operation = catalog.operations(model.service_name).get(match.group(2))
+        if operation is None:
+            raise RoutingError(UnknownOperationException(""), model, "smithy-rpc-v2-cbor")
+        return Route(model, "smithy-rpc-v2-cbor", operation, None, hints)
+
+    def _action(self, request: HttpRequest) -> str | None:
+        """`Action` of a query-protocol request (form body, or URL for GET), else None."""
+        if request.method == "POST" and request.content_type == _FORM_TYPE:
+            for key, value in parse_qsl(request.body.decode("utf-8", "replace"), keep_blank_values=True):
+                if key == "Action":
+                    return value
+            if request.raw_path in ("/", "") or self._query_host(request):
+                return ""
+        if request.query_string and "Action=" in request.query_string:
+            return request.query.get("Action")
+        return None
+
+    def _query_host(self, request: HttpRequest) -> bool:
+        host = parse_host(request.host)
+        return host.service is not None and any(m.endpoint_prefix == host.service for m in self._query_models)
+
+    def _route_query(self, action: str, signing: str | None, host: HostInfo, hints: dict[str, str]) -> Route:
+        if signing and signing not in self._by_signing and signing not in self._by_endpoint:
+            raise RoutingError(UnknownService(f"cloudlet does not serve the {signing!r} service"), None, None)
+        candidates = [m for m in self._by_signing.get(signing or "", ()) if m in self._query_models]
+        if not candidates and host.service:
+            candidates = [m for m in self._by_endpoint.get(host.service, ()) if m in self._query_models]
+        if not action:
+            model = candidates[0] if candidates else None
+            raise RoutingError(MissingAction("Missing Action"), model, "query")
+        if not candidates:
+            candidates = self._action_index.get(action, [])
+        for model in candidates:
+            operation = catalog.operations(model.service_name).get(action)
+            if operation is not None:
+                return Route(model, "query", operation, None, hints)
+        model = candidates[0] if candidates else None
+        raise RoutingError(
+            InvalidAction(f"The action {action} is not valid for this web service."), model, "query"
+        )
+
+    def _route_rest(
+        self, request: HttpRequest, signing: str | None, host: HostInfo, hints: dict[str, str]
+    ) -> Route:
+        if host.service == "s3" or "bucket" in hints:
+            candidates = [m for m in self._rest_models if m.endpoint_prefix == "s3"]
+        elif signing:
+            candidates = [m for m in self._by_signing.get(signing, ()) if m in self._rest_models]
+            if not candidates:
+                known = signing in self._by_signing or signing in self._by_endpoint
+                raise RoutingError(
+                    UnknownService(f"cloudlet does not serve the {signing!r} service over this protocol")
+                    if known
+                    else UnknownService(f"cloudlet does not serve the {signing!r} service"),
+                    None,
+                    None,
+                )
+        else:
+            candidates = self._rest_models
+        path = request.raw_path
+        if "bucket" in hints:
+            # Virtual-hosted S3: the bucket is in the Host; route as the path-style request.
+            path = "/" + hints["bucket"] + (path if path != "/" else "")
+        for model in candidates:
+            match = RestRouter.for_service(model).match(
+                request.method, path, request.query_string, headers=request.headers
+            )
+            if match is not None:
+                return Route(model, model.protocol, match.operation, match.uri_params, hints)
+        model = candidates[0] if len(candidates) == 1 else None
+        if model is not None and model.protocol == "rest-xml":
+            raise RoutingError(
+                CodedError(
+                    "MethodNotAllowed", "The specified method is not allowed against this resource.", 405
+                ),
+                model,
+                "rest-xml",
+            )
+        raise RoutingError(
+            UnknownOperationException(f"No operation matches {request.method} {request.path}"),
+            model,
+            model.protocol if model is not None else None,
+        )

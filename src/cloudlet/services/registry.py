@@ -1,0 +1,46 @@
+"""SERVICES: every service cloudlet serves, as an explicit tuple; each is imported on first use.
+
+A service whose models map to None is routed and parsed (so clients get well-formed answers) but
+answers `NotImplemented` for every operation until its implementation lands.
+"""
+
+from __future__ import annotations
+
+from cloudlet.services.spec import ServiceSpec
+from cloudlet.services.sts import SPEC as STS
+
+SERVICES: tuple[ServiceSpec, ...] = (
+    STS,
+    ServiceSpec("sqs", {"sqs": None}, "Simple Queue Service"),
+    ServiceSpec("sns", {"sns": None}, "Simple Notification Service"),
+    ServiceSpec("lambda", {"lambda": None}, "Lambda"),
+    ServiceSpec("s3", {"s3": None}, "Simple Storage Service"),
+    ServiceSpec("events", {"events": None}, "EventBridge"),
+    ServiceSpec("scheduler", {"scheduler": None}, "EventBridge Scheduler"),
+    ServiceSpec("pipes", {"pipes": None}, "EventBridge Pipes"),
+    ServiceSpec("dynamodb", {"dynamodb": None, "dynamodbstreams": None}, "DynamoDB and DynamoDB Streams"),
+    ServiceSpec("apigateway", {"apigateway": None, "apigatewayv2": None}, "API Gateway (REST and HTTP APIs)"),
+    ServiceSpec("kinesis", {"kinesis": None}, "Kinesis Data Streams"),
+    ServiceSpec("firehose", {"firehose": None}, "Data Firehose"),
+    ServiceSpec("logs", {"logs": None}, "CloudWatch Logs"),
+    ServiceSpec("cloudwatch", {"cloudwatch": None}, "CloudWatch metrics and alarms"),
+    ServiceSpec("xray", {"xray": None}, "X-Ray"),
+    ServiceSpec("cloudformation", {"cloudformation": None}, "CloudFormation"),
+    ServiceSpec("iam", {"iam": None}, "IAM (stored)"),
+)
+
+
+def by_name() -> dict[str, ServiceSpec]:
+    return {spec.name: spec for spec in SERVICES}
+
+
+def select(names: tuple[str, ...] | None) -> tuple[ServiceSpec, ...]:
+    """The enabled specs; STS is always on (clients call it first). Unknown names raise ValueError."""
+    if names is None:
+        return SERVICES
+    known = by_name()
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        raise ValueError(f"unknown service(s): {', '.join(unknown)}; known: {', '.join(known)}")
+    wanted = set(names) | {"sts"}
+    return tuple(spec for spec in SERVICES if spec.name in wanted)
