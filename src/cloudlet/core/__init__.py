@@ -1,0 +1,1 @@
+"""Shared machinery (db, clock, timers, hub, work tracking, ids); imports no service."""

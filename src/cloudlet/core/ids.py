@@ -1,0 +1,35 @@
+"""Identifier generators: request ids, message ids, short API ids, hex ids. Holds no state."""
+
+from __future__ import annotations
+
+import secrets
+import string
+import uuid
+
+__all__ = ["hex_id", "message_id", "request_id", "short_id"]
+
+_LOWER_ALNUM = string.ascii_lowercase + string.digits
+
+
+def request_id() -> str:
+    """A UUID4, as AWS sends in `x-amzn-RequestId`."""
+    return str(uuid.uuid4())
+
+
+def message_id() -> str:
+    """A UUID4 (SQS MessageId, SNS MessageId)."""
+    return str(uuid.uuid4())
+
+
+def short_id(n: int = 10) -> str:
+    """`n` random lowercase letters and digits (API Gateway-style resource ids)."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    return "".join(secrets.choice(_LOWER_ALNUM) for _ in range(n))
+
+
+def hex_id(n: int) -> str:
+    """`n` random lowercase hex digits."""
+    if n < 0:
+        raise ValueError("n must be >= 0")
+    return secrets.token_hex((n + 1) // 2)[:n]
