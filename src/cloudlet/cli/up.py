@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import socket
 import time
+from collections.abc import Iterator
 
 import click
+import uvicorn
 
 from cloudlet.cli.options import data_dir_option
 from cloudlet.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
@@ -64,7 +68,6 @@ def up(
 ) -> None:
     """Start cloudlet in the foreground."""
     began = time.perf_counter()
-    import uvicorn
     from rich.console import Console
 
     from cloudlet.app import create_app
@@ -108,8 +111,21 @@ def up(
         log_level="warning",
         access_log=False,
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    _Server(config).run(sockets=[sock])
     console.print("cloudlet stopped")
+
+
+class _Server(uvicorn.Server):
+    """Stops on SIGINT/SIGTERM and exits 0 (uvicorn re-raises the signal after shutdown by default)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
 
 
 def _listen(host: str, port: int) -> socket.socket:

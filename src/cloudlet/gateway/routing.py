@@ -85,29 +85,29 @@ def parse_host(host: str) -> HostInfo:
 
 
 class Router:
+    """Indexes come from `catalog.route_index`; a model is loaded when a request first needs it."""
+
     def __init__(self, model_names: Iterable[str]) -> None:
-        self.models: dict[str, ServiceModel] = {name: catalog.service_model(name) for name in model_names}
-        self._by_target: dict[str, ServiceModel] = {}
-        self._by_signing: dict[str, list[ServiceModel]] = defaultdict(list)
-        self._by_endpoint: dict[str, list[ServiceModel]] = defaultdict(list)
-        self._query_models: list[ServiceModel] = []
-        self._rest_models: list[ServiceModel] = []
-        for model in self.models.values():
-            protocols = catalog.protocols(model)
-            target = model.metadata.get("targetPrefix")
-            if target:
-                self._by_target[target] = model
-            self._by_signing[catalog.signing_name(model)].append(model)
-            self._by_endpoint[model.endpoint_prefix].append(model)
-            if "query" in protocols:
-                self._query_models.append(model)
-            if model.protocol in ("rest-json", "rest-xml"):
-                self._rest_models.append(model)
-        self._rest_models.sort(key=lambda m: m.service_name in _REST_ORDER_LAST)
-        self._action_index: dict[str, list[ServiceModel]] = defaultdict(list)
-        for model in self._query_models:
-            for op in model.operation_names:
-                self._action_index[op].append(model)
+        index = catalog.route_index(model_names)
+        self.model_names = tuple(index)
+        self._by_target: dict[str, str] = {}
+        self._by_signing: dict[str, list[str]] = defaultdict(list)
+        self._by_endpoint: dict[str, list[str]] = defaultdict(list)
+        self._query_models: list[str] = []
+        self._rest_models: list[str] = []
+        self._action_index: dict[str, list[str]] = defaultdict(list)
+        for name, entry in index.items():
+            if entry["targetPrefix"]:
+                self._by_target[entry["targetPrefix"]] = name
+            self._by_signing[entry["signingName"]].append(name)
+            self._by_endpoint[entry["endpointPrefix"]].append(name)
+            if "query" in entry["protocols"]:
+                self._query_models.append(name)
+                for op in entry["queryOperations"]:
+                    self._action_index[op].append(name)
+            if entry["protocol"] in ("rest-json", "rest-xml"):
+                self._rest_models.append(name)
+        self._rest_models.sort(key=lambda name: name in _REST_ORDER_LAST)
 
     # -- entry point ---------------------------------------------------------------------------
 
@@ -133,12 +133,13 @@ class Router:
 
     def _route_target(self, target: str, hints: dict[str, str]) -> Route:
         prefix, _, op_name = target.rpartition(".")
-        model = self._by_target.get(prefix)
-        if model is None:
+        name = self._by_target.get(prefix)
+        if name is None:
             raise RoutingError(
                 UnknownOperationException(f"Unrecognized operation target: {target}"), None, "json"
             )
-        operation = catalog.operations(model.service_name).get(op_name)
+        model = catalog.service_model(name)
+        operation = catalog.operations(name).get(op_name)
         if operation is None:
             raise RoutingError(UnknownOperationException(""), model, "json")
         return Route(model, "json", operation, None, hints)
@@ -147,10 +148,11 @@ class Router:
         match = _CBOR_PATH_RE.match(request.raw_path)
         if not match:
             return None
-        model = self._by_target.get(match.group(1))
-        if model is None:
+        name = self._by_target.get(match.group(1))
+        if name is None:
             raise RoutingError(UnknownOperationException(f"Unknown service {match.group(1)}"), None, "json")
-        operation = catalog.operations(model.service_name).get(match.group(2))
+        model = catalog.service_model(name)
+        operation = catalog.operations(name).get(match.group(2))
         if operation is None:
             raise RoutingError(UnknownOperationException(""), model, "smithy-rpc-v2-cbor")
         return Route(model, "smithy-rpc-v2-cbor", operation, None, hints)
@@ -169,24 +171,26 @@ class Router:
 
     def _query_host(self, request: HttpRequest) -> bool:
         host = parse_host(request.host)
-        return host.service is not None and any(m.endpoint_prefix == host.service for m in self._query_models)
+        return host.service is not None and any(
+            name in self._query_models for name in self._by_endpoint.get(host.service, ())
+        )
 
     def _route_query(self, action: str, signing: str | None, host: HostInfo, hints: dict[str, str]) -> Route:
         if signing and signing not in self._by_signing and signing not in self._by_endpoint:
-            raise RoutingError(UnknownService(f"cloudlet does not serve the {signing!r} service"), None, None)
+            raise _unknown_service(signing, "query")
         candidates = [m for m in self._by_signing.get(signing or "", ()) if m in self._query_models]
         if not candidates and host.service:
             candidates = [m for m in self._by_endpoint.get(host.service, ()) if m in self._query_models]
         if not action:
-            model = candidates[0] if candidates else None
+            model = catalog.service_model(candidates[0]) if candidates else None
             raise RoutingError(MissingAction("Missing Action"), model, "query")
         if not candidates:
             candidates = self._action_index.get(action, [])
-        for model in candidates:
-            operation = catalog.operations(model.service_name).get(action)
+        for name in candidates:
+            operation = catalog.operations(name).get(action)
             if operation is not None:
-                return Route(model, "query", operation, None, hints)
-        model = candidates[0] if candidates else None
+                return Route(catalog.service_model(name), "query", operation, None, hints)
+        model = catalog.service_model(candidates[0]) if candidates else None
         raise RoutingError(
             InvalidAction(f"The action {action} is not valid for this web service."), model, "query"
         )
@@ -195,31 +199,25 @@ class Router:
         self, request: HttpRequest, signing: str | None, host: HostInfo, hints: dict[str, str]
     ) -> Route:
         if host.service == "s3" or "bucket" in hints:
-            candidates = [m for m in self._rest_models if m.endpoint_prefix == "s3"]
+            candidates = [name for name in self._by_endpoint.get("s3", ()) if name in self._rest_models]
         elif signing:
             candidates = [m for m in self._by_signing.get(signing, ()) if m in self._rest_models]
             if not candidates:
-                known = signing in self._by_signing or signing in self._by_endpoint
-                raise RoutingError(
-                    UnknownService(f"cloudlet does not serve the {signing!r} service over this protocol")
-                    if known
-                    else UnknownService(f"cloudlet does not serve the {signing!r} service"),
-                    None,
-                    None,
-                )
+                raise _unknown_service(signing, None)
         else:
             candidates = self._rest_models
         path = request.raw_path
         if "bucket" in hints:
             # Virtual-hosted S3: the bucket is in the Host; route as the path-style request.
             path = "/" + hints["bucket"] + (path if path != "/" else "")
-        for model in candidates:
+        for name in candidates:
+            model = catalog.service_model(name)
             match = RestRouter.for_service(model).match(
                 request.method, path, request.query_string, headers=request.headers
             )
             if match is not None:
                 return Route(model, model.protocol, match.operation, match.uri_params, hints)
-        model = candidates[0] if len(candidates) == 1 else None
+        model = catalog.service_model(candidates[0]) if len(candidates) == 1 else None
         if model is not None and model.protocol == "rest-xml":
             raise RoutingError(
                 CodedError(
@@ -233,3 +231,14 @@ class Router:
             model,
             model.protocol if model is not None else None,
         )
+
+
+def _unknown_service(signing: str, protocol: str | None) -> RoutingError:
+    """An error for a service cloudlet does not serve, in the wire format that service's clients read."""
+    if protocol is None:
+        try:
+            protocol = catalog.service_model(signing).protocol
+        except Exception:  # not a botocore service name either
+            protocol = "json"
+    generic = "query" if protocol in ("query", "ec2", "rest-xml") else "json"
+    return RoutingError(UnknownService(f"cloudlet does not serve the {signing!r} service"), None, generic)
