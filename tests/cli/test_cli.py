@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,7 @@ def test_up_serves_the_aws_cli_and_stops_on_sigterm(tmp_path: Path):
     port = _free_port()
     env = {**os.environ, "CLOUDLET_DATA_DIR": str(tmp_path / "data"), "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "cloudlet", "up", "--port", str(port)],
+        [sys.executable, "-m", "cloudlet", "up", "--port", str(port), "--virtual-clock"],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -121,6 +122,8 @@ def test_up_serves_the_aws_cli_and_stops_on_sigterm(tmp_path: Path):
             assert result.returncode == 0, result.stderr
             assert json.loads(result.stdout)["Account"] == "000000000000"
         assert (tmp_path / "data" / "cloudlet.db").exists()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_cloudlet/clock") as response:
+            assert json.loads(response.read())["virtual"] is True
     finally:
         process.send_signal(signal.SIGTERM)
         rest, _ = process.communicate(timeout=30)

@@ -56,6 +56,12 @@ def _configure_logging(quiet: bool) -> None:
     help="Comma-separated services to enable (default: all).",
 )
 @click.option("--region", envvar="CLOUDLET_REGION", default="us-east-1", show_default=True)
+@click.option(
+    "--virtual-clock",
+    envvar="CLOUDLET_VIRTUAL_CLOCK",
+    is_flag=True,
+    help="Time moves only through POST /_cloudlet/clock/advance (for test harnesses).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Do not log every request.")
 def up(
     host: str,
@@ -64,6 +70,7 @@ def up(
     in_memory: bool,
     services: str | None,
     region: str,
+    virtual_clock: bool,
     quiet: bool,
 ) -> None:
     """Start cloudlet in the foreground."""
@@ -81,7 +88,13 @@ def up(
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--services") from exc
     settings = Settings.from_env(
-        host=host, port=port, data_dir=data_dir, in_memory=in_memory, services=names, region=region
+        host=host,
+        port=port,
+        data_dir=data_dir,
+        in_memory=in_memory,
+        services=names,
+        region=region,
+        virtual_clock=virtual_clock or None,
     )
     _configure_logging(quiet)
     app = create_app(settings)
@@ -89,6 +102,8 @@ def up(
     states = app.service_states()
     console.print(f"[bold]cloudlet[/] on [cyan]{settings.endpoint}[/]")
     console.print(f"  data: {'in memory' if settings.in_memory else settings.data_dir}")
+    if app.clock.is_virtual:
+        console.print("  clock: virtual (advance with POST /_cloudlet/clock/advance?seconds=N)")
     console.print(
         "  services: "
         + ", ".join(
