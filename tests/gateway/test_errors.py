@@ -150,3 +150,19 @@ def test_garbage_bytes_never_produce_a_500(cloudlet):
         )
         status, _, _ = _post(cloudlet.endpoint, b"\xff\x00\xfe garbage \x81", headers, path=path)
         assert 400 <= status < 500, headers
+
+
+def test_sqs_legacy_query_form_is_routed_and_answered_in_xml(cloudlet):
+    status, headers, body = _post(
+        cloudlet.endpoint,
+        b"Action=ListQueues&Version=2012-11-05",
+        {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/sqs/aws4_request, "
+            "SignedHeaders=host, Signature=x",
+        },
+    )
+    assert status == 501
+    assert headers["content-type"].startswith("text/xml")
+    assert b"<Code>NotImplemented</Code>" in body
+    assert b"http://queue.amazonaws.com/doc/2012-11-05/" in body

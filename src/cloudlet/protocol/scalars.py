@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import calendar
 import datetime as dt
 import email.utils
 import math
@@ -59,6 +58,13 @@ def parse_timestamp(value: object) -> dt.datetime:
     text = value.strip()
     if not text:
         raise ValueError("empty timestamp")
+    if len(text) > 10 and text[4] == "-":  # ISO 8601, what clients send most: the fast path first
+        try:
+            when = dt.datetime.fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
     try:
         return _from_epoch(float(text))
     except ValueError:
@@ -100,21 +106,54 @@ def to_datetime(value: object) -> dt.datetime:
     return parse_timestamp(value)
 
 
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = dt.timedelta(milliseconds=1)
+
+
+def _utc(value: object) -> dt.datetime:
+    if type(value) is dt.datetime:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value if value.tzinfo is UTC or not value.utcoffset() else value.astimezone(UTC)
+    return to_datetime(value).astimezone(UTC)
+
+
+def iso8601(value: object, always_ms: bool = False) -> str:
+    """`2024-05-01T12:00:00.123Z`: milliseconds when not zero, or always (`always_ms`, as S3 writes)."""
+    when = _utc(value)
+    millis = when.microsecond // 1000
+    text = "%04d-%02d-%02dT%02d:%02d:%02d" % (  # noqa: UP031 (the fastest form, on every response)
+        when.year,
+        when.month,
+        when.day,
+        when.hour,
+        when.minute,
+        when.second,
+    )
+    return f"{text}.{millis:03d}Z" if millis or always_ms else text + "Z"
+
+
+def epoch_seconds(value: object) -> int | float:
+    """Epoch seconds with AWS's millisecond precision (an int when whole)."""
+    kind = type(value)
+    if kind is int:
+        return value  # type: ignore[return-value]
+    millis = round(value * 1000) if kind is float else (_utc(value) - _EPOCH) // _MILLISECOND  # type: ignore[operator]
+    return millis // 1000 if millis % 1000 == 0 else millis / 1000
+
+
+def rfc822(value: object) -> str:
+    """`Wed, 01 May 2024 12:00:00 GMT` (HTTP-date; seconds precision)."""
+    return email.utils.format_datetime(_utc(value).replace(tzinfo=None)).replace("-0000", "GMT")
+
+
 def format_timestamp(value: object, fmt: str) -> str | int | float:
     """Render `value` (datetime, epoch seconds or string) in `fmt`."""
-    when = to_datetime(value)
     if fmt == "unixTimestamp":
-        seconds = calendar.timegm(when.utctimetuple()) + when.microsecond / 1_000_000
-        return int(seconds) if when.microsecond == 0 else round(seconds, 3)
+        return epoch_seconds(value)
     if fmt == "rfc822":
-        return email.utils.format_datetime(when.astimezone(UTC).replace(tzinfo=None), usegmt=False).replace(
-            "-0000", "GMT"
-        )
-    # iso8601, with milliseconds when present (AWS renders e.g. 2024-01-01T00:00:00.000Z).
-    when = when.astimezone(UTC)
-    if when.microsecond:
-        return when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z"
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        return rfc822(value)
+    return iso8601(value)
 
 
 def b64encode(data: bytes | str) -> str:

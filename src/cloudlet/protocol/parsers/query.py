@@ -6,7 +6,6 @@ member's `locationName`), maps `Name.entry.N.key/value` (flattened: `Name.N.<key
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import unquote
@@ -23,7 +22,6 @@ from cloudlet.protocol.shapes import Converter, ShapeCompiler, wire_name
 Node = dict[str | None, Any]
 _MISSING: Any = object()
 _MAX_FIELDS = 10_000
-_UTC = dt.UTC
 
 
 class _BadValue(Exception):
@@ -177,19 +175,10 @@ class QueryInputCompiler(ShapeCompiler):
         return self._scalar(b64decode, "base64-encoded binary data")
 
     def build_timestamp(self, shape: Shape) -> Converter:
-        return self._scalar(_timestamp, "a timestamp")
+        return self._scalar(parse_timestamp, "a timestamp")
 
     def build_scalar(self, shape: Shape) -> Converter:
         return self.build_string(shape)
-
-
-def _timestamp(text: str) -> dt.datetime:
-    """ISO 8601 (what botocore sends) quickly, else any AWS timestamp form."""
-    try:
-        when = dt.datetime.fromisoformat(text)
-    except ValueError:
-        return parse_timestamp(text)
-    return when.replace(tzinfo=_UTC) if when.tzinfo is None else when.astimezone(_UTC)
 
 
 def build_tree(pairs: list[tuple[str, str]]) -> Node:

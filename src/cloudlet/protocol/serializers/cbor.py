@@ -12,7 +12,8 @@ from typing import Any, ClassVar
 import cbor2
 from botocore.model import Shape
 
-from cloudlet.protocol.serializers.json import JSONOutputCompiler, JSONResponseSerializer, epoch_seconds
+from cloudlet.protocol.scalars import epoch_seconds
+from cloudlet.protocol.serializers.json import JSONOutputCompiler, JSONResponseSerializer
 from cloudlet.protocol.shapes import Converter
 
 

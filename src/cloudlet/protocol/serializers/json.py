@@ -7,7 +7,6 @@ event per `{EventName: {...}}` item of the stream member. `cbor.py` reuses all o
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import math
 from collections.abc import AsyncIterator, Iterable, Mapping
@@ -18,29 +17,11 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from cloudlet.protocol import eventstream
 from cloudlet.protocol.errors import ServiceError, error_info
 from cloudlet.protocol.http import HttpResponse
-from cloudlet.protocol.scalars import b64encode, format_timestamp, timestamp_format, to_datetime
+from cloudlet.protocol.scalars import b64encode, epoch_seconds, format_timestamp, timestamp_format
 from cloudlet.protocol.serializers.base import ResponseSerializer
 from cloudlet.protocol.shapes import Converter, ShapeCompiler, event_stream_member, wire_name
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MILLISECOND = dt.timedelta(milliseconds=1)
 _ENCODER = json.JSONEncoder(separators=(",", ":"))  # stateless; ASCII-only output never fails to encode
-
-
-def epoch_seconds(value: Any) -> int | float:
-    """Epoch seconds with AWS's millisecond precision (an int when whole)."""
-    kind = type(value)
-    if kind is int:
-        return value
-    if kind is float:
-        millis = round(value * 1000)
-    else:
-        if kind is not dt.datetime:
-            value = to_datetime(value)
-        elif value.tzinfo is None:
-            value = value.replace(tzinfo=dt.UTC)
-        millis = (value - _EPOCH) // _MILLISECOND
-    return millis // 1000 if millis % 1000 == 0 else millis / 1000
 
 
 class JSONOutputCompiler(ShapeCompiler):

@@ -6,7 +6,6 @@ query code and the model's status. Writers, compiled per shape, append each elem
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -14,7 +13,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 
 from cloudlet.protocol.errors import ServiceError, error_info
 from cloudlet.protocol.http import HttpResponse
-from cloudlet.protocol.scalars import b64encode, format_float, format_timestamp, timestamp_format
+from cloudlet.protocol.scalars import b64encode, format_float, format_timestamp, iso8601, timestamp_format
 from cloudlet.protocol.serializers.base import ResponseSerializer
 from cloudlet.protocol.shapes import Converter, ShapeCompiler, wire_name
 
@@ -37,20 +36,6 @@ def escape(text: str) -> str:
 
 def escape_attribute(text: str) -> str:
     return escape(text).replace('"', "&quot;")
-
-
-def iso8601(value: Any) -> str:
-    """`2024-05-01T12:00:00.123Z` (milliseconds only when not zero, as `scalars.format_timestamp`)."""
-    if type(value) is not dt.datetime:
-        return str(format_timestamp(value, "iso8601"))
-    if value.tzinfo is not None and value.utcoffset():
-        value = value.astimezone(dt.UTC)
-    text = (
-        f"{value.year:04d}-{value.month:02d}-{value.day:02d}"
-        f"T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    )
-    millis = value.microsecond // 1000
-    return f"{text}.{millis:03d}Z" if millis else text + "Z"
 
 
 def xml_namespace(service: ServiceModel) -> str:
