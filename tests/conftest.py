@@ -6,8 +6,12 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# database=None: deterministic runs keep no example database, and an explicit value also stops
+# hypothesis from walking one settings fallback per parametrized @given call (a recursion that
+# overflows past ~1000 parametrized cases).
 settings.register_profile(
     "ci",
+    database=None,
     max_examples=10,
     derandomize=True,
     deadline=None,
@@ -16,6 +20,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "thorough",
+    database=None,
     max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],

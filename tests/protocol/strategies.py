@@ -104,6 +104,9 @@ def for_shape(shape: Shape, where: Where) -> st.SearchStrategy[Any]:
 def _string(shape: Shape, where: Where) -> st.SearchStrategy[Any]:
     if shape.serialization.get("jsonvalue") or getattr(shape, "metadata", {}).get("jsonvalue"):
         return st.dictionaries(header_key, json_scalar, max_size=3)
+    if shape.serialization.get("hostLabel"):
+        # Also sent in the host name: botocore accepts only [A-Za-z0-9.-]+ (serialize.HOST_PREFIX_RE).
+        return st.text(alphabet=string.ascii_letters + string.digits + ".-", min_size=1, max_size=12)
     if shape.enum:
         values = [v for v in shape.enum if where.location != "header" or v == v.strip()]
         if values:

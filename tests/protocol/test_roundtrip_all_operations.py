@@ -23,13 +23,6 @@ from tests.protocol.oracle import SERVICE_PROTOCOLS, botocore_parse, to_http_req
 from tests.protocol.routing import route_operation
 from tests.protocol.strategies import Where, for_shape
 
-CASES = [
-    pytest.param(service, protocol, op, id=f"{service}-{protocol}-{op}")
-    for service, protocol_list in SERVICE_PROTOCOLS.items()
-    for protocol in protocol_list
-    for op in catalog.service_model(service).operation_names
-]
-
 
 def _draw(data: st.DataObject, shape: Any, protocol: str, request_uri: str = "") -> dict[str, Any]:
     if shape is None:
@@ -37,24 +30,23 @@ def _draw(data: st.DataObject, shape: Any, protocol: str, request_uri: str = "")
     return data.draw(for_shape(shape, Where(protocol, request_uri=request_uri)), label="value")
 
 
-@pytest.mark.parametrize(("service_name", "protocol", "op_name"), CASES)
-@given(data=st.data())
-def test_request_roundtrip(service_name: str, protocol: str, op_name: str, data: st.DataObject) -> None:
+def check_request(service_name: str, protocol: str, op_name: str, data: st.DataObject) -> None:
     service = catalog.service_model(service_name)
     operation = service.operation_model(op_name)
     params = _draw(data, operation.input_shape, protocol, operation.http.get("requestUri", ""))
     request = to_http_request(service, operation, params, protocol)
 
     routed, uri_params = route_operation(service, protocol, request)
-    assert routed.name == op_name
+    # Deprecated S3 operations (GetBucketLifecycle, PutBucketNotification, ...) and ListDirectoryBuckets
+    # (told apart in AWS only by the S3 Express host) send exactly the request line of another
+    # operation; the router answers with the current one.
+    assert routed.name == op_name or routed.http == operation.http
 
     parsed = create_parser(service, protocol).parse(operation, request, uri_params)
     assert normalize_request(protocol, operation, parsed) == normalize_request(protocol, operation, params)
 
 
-@pytest.mark.parametrize(("service_name", "protocol", "op_name"), CASES)
-@given(data=st.data())
-def test_response_roundtrip(service_name: str, protocol: str, op_name: str, data: st.DataObject) -> None:
+def check_response(service_name: str, protocol: str, op_name: str, data: st.DataObject) -> None:
     service = catalog.service_model(service_name)
     operation = service.operation_model(op_name)
     output = _draw(data, operation.output_shape, protocol)
@@ -65,8 +57,7 @@ def test_response_roundtrip(service_name: str, protocol: str, op_name: str, data
     assert normalize_response(protocol, operation, parsed) == normalize_response(protocol, operation, output)
 
 
-@pytest.mark.parametrize(("service_name", "protocol", "op_name"), CASES)
-def test_errors_roundtrip(service_name: str, protocol: str, op_name: str) -> None:
+def check_errors(service_name: str, protocol: str, op_name: str) -> None:
     service = catalog.service_model(service_name)
     operation = service.operation_model(op_name)
     serializer = create_serializer(service, protocol)
@@ -91,3 +82,43 @@ def _expected_code(service: Any, protocol: str, info: Any) -> str:
     if protocol == "query" or "awsQueryCompatible" in service.metadata:
         return info.query_code
     return info.code
+
+
+def _tests_for(service: str) -> dict[str, Any]:
+    """test_{request,response,errors}_roundtrip__<service>.
+
+    One function per service and direction: hypothesis's pytest plugin wraps a parametrized function's
+    settings once per case, and a function with more than ~1000 cases overflows the recursion limit
+    when those settings are read.
+    """
+    cases = pytest.mark.parametrize(
+        ("service_name", "protocol", "op_name"),
+        [
+            pytest.param(service, protocol, op, id=f"{protocol}-{op}")
+            for protocol in SERVICE_PROTOCOLS[service]
+            for op in catalog.service_model(service).operation_names
+        ],
+    )
+
+    @cases
+    @given(data=st.data())
+    def request(service_name: str, protocol: str, op_name: str, data: st.DataObject) -> None:
+        check_request(service_name, protocol, op_name, data)
+
+    @cases
+    @given(data=st.data())
+    def response(service_name: str, protocol: str, op_name: str, data: st.DataObject) -> None:
+        check_response(service_name, protocol, op_name, data)
+
+    @cases
+    def errors(service_name: str, protocol: str, op_name: str) -> None:
+        check_errors(service_name, protocol, op_name)
+
+    return {
+        f"test_{kind}_roundtrip__{service}": fn
+        for kind, fn in [("request", request), ("response", response), ("errors", errors)]
+    }
+
+
+for _service in SERVICE_PROTOCOLS:
+    globals().update(_tests_for(_service))
