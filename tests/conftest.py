@@ -6,9 +6,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-# database=None: deterministic runs keep no example database, and an explicit value also stops
-# hypothesis from walking one settings fallback per parametrized @given call (a recursion that
-# overflows past ~1000 parametrized cases).
+# database=None: deterministic runs keep no example database (print_blob reproduces failures).
 settings.register_profile(
     "ci",
     database=None,
