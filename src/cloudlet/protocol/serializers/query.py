@@ -16,26 +16,10 @@ from cloudlet.protocol.http import HttpResponse
 from cloudlet.protocol.scalars import b64encode, format_float, format_timestamp, iso8601, timestamp_format
 from cloudlet.protocol.serializers.base import ResponseSerializer
 from cloudlet.protocol.shapes import Converter, ShapeCompiler, wire_name
+from cloudlet.protocol.xmltext import escape, escape_attribute
 
 Parts = list[str]
 CONTENT_TYPE = "text/xml"
-
-
-def escape(text: str) -> str:
-    """XML character data; `\\r` as a reference so that XML parsers do not normalize it away."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    return text
-
-
-def escape_attribute(text: str) -> str:
-    return escape(text).replace('"', "&quot;")
 
 
 def xml_namespace(service: ServiceModel) -> str:

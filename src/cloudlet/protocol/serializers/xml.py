@@ -18,29 +18,10 @@ from cloudlet.protocol.http import HttpResponse
 from cloudlet.protocol.scalars import b64encode, format_float, format_timestamp, iso8601
 from cloudlet.protocol.serializers.rest import BaseRestResponseSerializer, Encoder, has_error_body
 from cloudlet.protocol.shapes import Converter, ShapeCompiler
+from cloudlet.protocol.xmltext import escape, escape_attribute
 
 Parts = list[str]
 _DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
-
-
-def escape(text: str) -> str:
-    """Character data; `\\r` as a reference so that XML parsers do not normalize it away."""
-    if "&" in text:
-        text = text.replace("&", "&amp;")
-    if "<" in text:
-        text = text.replace("<", "&lt;")
-    if ">" in text:
-        text = text.replace(">", "&gt;")
-    if "\r" in text:
-        text = text.replace("\r", "&#13;")
-    return text
-
-
-def escape_attribute(text: str) -> str:
-    text = escape(text).replace('"', "&quot;")
-    if "\n" in text or "\t" in text:
-        text = text.replace("\n", "&#10;").replace("\t", "&#9;")
-    return text
 
 
 def host_id(request_id: str) -> str:
