@@ -55,7 +55,7 @@ def normalize_request(protocol: str, operation: OperationModel, value: Any) -> A
             continue
         out[name] = _truncate_timestamps(item, member, protocol, location)
     if protocol == "rest-xml":
-        out = _drop_empty_flattened(out, shape)
+        out = drop_empty_flattened(out, shape)
     return out
 
 
@@ -85,7 +85,7 @@ def normalize_response(protocol: str, operation: OperationModel, value: Any) -> 
         elif name == payload and member.serialization.get("eventstream") and isinstance(item, list):
             out[name] = [_normalize_event(member, event) for event in item]
     if protocol == "rest-xml":
-        out = _drop_empty_flattened(out, shape)
+        out = drop_empty_flattened(out, shape)
     return out
 
 
@@ -158,7 +158,7 @@ def _shared_element_names(shape: Shape) -> set[str]:
     return {name for names in seen.values() if len(names) > 1 for name in names}
 
 
-def _drop_empty_flattened(value: Any, shape: Shape) -> Any:
+def drop_empty_flattened(value: Any, shape: Shape) -> Any:
     """XML rule: a flattened list or map is its repeated elements with no wrapper element, so an
     empty one leaves nothing in the document and the client sees the member as absent.
     XML rule: members written as elements of the same name cannot be told apart by any reader."""
@@ -176,10 +176,10 @@ def _drop_empty_flattened(value: Any, shape: Shape) -> Any:
             flattened = member.type_name in ("list", "map") and member.serialization.get("flattened")
             if flattened and not item and not member.serialization.get("location"):
                 continue
-            out[key] = _drop_empty_flattened(item, member)
+            out[key] = drop_empty_flattened(item, member)
         return out
     if kind == "list" and isinstance(value, list):
-        return [_drop_empty_flattened(item, shape.member) for item in value]
+        return [drop_empty_flattened(item, shape.member) for item in value]
     if kind == "map" and isinstance(value, dict):
-        return {key: _drop_empty_flattened(item, shape.value) for key, item in value.items()}
+        return {key: drop_empty_flattened(item, shape.value) for key, item in value.items()}
     return value

@@ -10,6 +10,8 @@ from typing import Any
 
 from botocore.model import OperationModel, Shape
 
+from tests.protocol.lossy_rest import drop_empty_flattened
+
 _GONE: Any = object()
 
 
@@ -37,7 +39,7 @@ def normalize_response(protocol: str, operation: OperationModel, value: Any) -> 
     if protocol == "query":
         # Query rule: a flattened list or map is its repeated elements with no wrapper element, so an
         # empty one leaves nothing in the XML and the client sees the member as absent.
-        return _drop_empty_flattened(value, shape)
+        return drop_empty_flattened(value, shape)
     if protocol in ("json", "smithy-rpc-v2-cbor") and isinstance(value, dict):
         # Event-stream rule: the response body *is* the stream, so the stream member is always there
         # (an empty stream when no events were sent): absent and [] are the same on the wire.
@@ -79,26 +81,6 @@ def _query_request(value: Any, shape: Shape) -> Any:
                 continue
             out[key] = result
         return out
-    return value
-
-
-def _drop_empty_flattened(value: Any, shape: Shape) -> Any:
-    kind = shape.type_name
-    if kind == "structure" and not _is_document(shape) and isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            member = shape.members.get(key)
-            if member is None:
-                out[key] = item
-                continue
-            if member.type_name in ("list", "map") and member.serialization.get("flattened") and not item:
-                continue
-            out[key] = _drop_empty_flattened(item, member)
-        return out
-    if kind == "list" and isinstance(value, list):
-        return [_drop_empty_flattened(item, shape.member) for item in value]
-    if kind == "map" and isinstance(value, dict):
-        return {key: _drop_empty_flattened(item, shape.value) for key, item in value.items()}
     return value
 
 
