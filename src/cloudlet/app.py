@@ -49,7 +49,6 @@ class App:
         self._load_lock = threading.Lock()
         self.started = threading.Event()
         self.started_at: float | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
         self._on_started: list[Callable[[], None]] = []
 
     # -- services ------------------------------------------------------------------------------
@@ -102,8 +101,7 @@ class App:
         return fn
 
     async def start(self) -> None:
-        self.loop = asyncio.get_running_loop()
-        self.work.attach_loop(self.loop)
+        self.work.attach_loop(asyncio.get_running_loop())
         self.migrations.apply(self.db)
         self._load_services_with_pending_timers()
         self.timers.start()

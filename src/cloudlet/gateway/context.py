@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.model import OperationModel, ServiceModel
 
@@ -30,7 +30,6 @@ class RequestContext:
     access_key_id: str = ""
     host_hints: dict[str, str] = field(default_factory=dict)
     """Facts taken from the Host header, e.g. `{"bucket": "photos"}` for virtual-hosted S3."""
-    extras: dict[str, Any] = field(default_factory=dict)
 
     @property
     def operation_name(self) -> str:

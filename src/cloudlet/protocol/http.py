@@ -28,9 +28,6 @@ class Headers:
             return default
         return values[0] if len(values) == 1 else ",".join(values)
 
-    def getall(self, name: str) -> list[str]:
-        return list(self._index.get(name.lower(), ()))
-
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.lower() in self._index
 
@@ -107,9 +104,6 @@ class QueryParams:
                 return value
         return default
 
-    def getall(self, name: str) -> list[str]:
-        return [value for key, value in self._pairs if key == name]
-
     def keys(self) -> list[str]:
         return list(dict.fromkeys(key for key, _ in self._pairs))
 
@@ -121,13 +115,6 @@ class QueryParams:
 
     def __bool__(self) -> bool:
         return bool(self._pairs)
-
-    def as_dict(self) -> dict[str, str]:
-        """First value per key."""
-        out: dict[str, str] = {}
-        for key, value in self._pairs:
-            out.setdefault(key, value)
-        return out
 
 
 @dataclass(slots=True)
@@ -142,8 +129,3 @@ class HttpResponse:
             if key.lower() == lname:
                 return value
         return None
-
-    def set_header(self, name: str, value: str) -> None:
-        lname = name.lower()
-        self.headers = [(k, v) for k, v in self.headers if k.lower() != lname]
-        self.headers.append((name, value))

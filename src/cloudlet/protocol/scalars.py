@@ -101,11 +101,6 @@ def _from_epoch(seconds: float) -> dt.datetime:
         raise ValueError("timestamp out of range") from exc
 
 
-def to_datetime(value: object) -> dt.datetime:
-    """Service code may return datetimes, epoch seconds or ISO strings; normalize to UTC datetime."""
-    return parse_timestamp(value)
-
-
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=UTC)
 _MILLISECOND = dt.timedelta(milliseconds=1)
 
@@ -115,7 +110,7 @@ def _utc(value: object) -> dt.datetime:
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value if value.tzinfo is UTC or not value.utcoffset() else value.astimezone(UTC)
-    return to_datetime(value).astimezone(UTC)
+    return parse_timestamp(value)
 
 
 def iso8601(value: object, always_ms: bool = False) -> str:

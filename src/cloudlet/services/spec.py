@@ -50,10 +50,6 @@ class LoadedService:
     """model name → {OperationName: function}."""
     validators: dict[str, Validator] = field(default_factory=dict)
 
-    @property
-    def implemented(self) -> bool:
-        return any(self.handlers.values())
-
     def handler(self, model: str, operation: str) -> Handler | None:
         return self.handlers.get(model, {}).get(operation)
 

@@ -21,7 +21,7 @@ from typing import Any
 import uvicorn
 
 from cloudlet.app import App, create_app
-from cloudlet.core.clock import Clock, VirtualClock
+from cloudlet.core.clock import Clock
 from cloudlet.gateway.asgi import Gateway
 from cloudlet.settings import Settings
 
@@ -163,13 +163,6 @@ class CloudletServer:
     def clock(self) -> Clock:
         assert self.app is not None, "server not started"
         return self.app.clock
-
-    def advance(self, seconds: float) -> None:
-        """Advance the virtual clock (raises if the server runs on the system clock)."""
-        clock = self.clock
-        if not isinstance(clock, VirtualClock):
-            raise RuntimeError("this server runs on the system clock; start it with virtual_clock=True")
-        clock.advance(seconds)
 
     def settle(self, timeout: float = 10.0, raise_on_failure: bool = True) -> None:
         """Return when all internal asynchronous work is done; raise `SettleTimeout` otherwise.
