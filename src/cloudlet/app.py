@@ -50,6 +50,10 @@ class App:
         self.started = threading.Event()
         self.started_at: float | None = None
         self._on_started: list[Callable[[], None]] = []
+        self._on_reset: list[Callable[[], None]] = []
+        self._on_stopping: list[Callable[[], None]] = []
+        self.stopping = False
+        """True once shutdown has begun: long-lived requests (long polls) answer now."""
 
     # -- services ------------------------------------------------------------------------------
 
@@ -100,6 +104,23 @@ class App:
         self._on_started.append(fn)
         return fn
 
+    def on_reset(self, fn: Callable[[], None]) -> Callable[[], None]:
+        """Register `fn` to run after `reset()` deleted every row (services drop their caches)."""
+        self._on_reset.append(fn)
+        return fn
+
+    def on_stopping(self, fn: Callable[[], None]) -> Callable[[], None]:
+        """Register `fn` to run (on the event loop) when shutdown begins, before open requests are awaited."""
+        self._on_stopping.append(fn)
+        return fn
+
+    def begin_shutdown(self) -> None:
+        if self.stopping:
+            return
+        self.stopping = True
+        for fn in self._on_stopping:
+            fn()
+
     async def start(self) -> None:
         self.work.attach_loop(asyncio.get_running_loop())
         self.migrations.apply(self.db)
@@ -111,6 +132,7 @@ class App:
             fn()
 
     async def stop(self) -> None:
+        self.begin_shutdown()
         await self.timers.stop()
         self.work.attach_loop(None)
         self.db.close()
@@ -135,6 +157,8 @@ class App:
             ]
             for table in tables:
                 tx.execute(f'DELETE FROM "{table}"')
+        for fn in self._on_reset:
+            fn()
         self.work.clear_failures()
 
 

@@ -13,6 +13,7 @@ import click
 import uvicorn
 
 from cloudlet.cli.options import data_dir_option
+from cloudlet.gateway.serve import GatewayServer
 from cloudlet.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 
 
@@ -126,11 +127,11 @@ def up(
         log_level="warning",
         access_log=False,
     )
-    _Server(config).run(sockets=[sock])
+    _Server(config, app).run(sockets=[sock])
     console.print("cloudlet stopped")
 
 
-class _Server(uvicorn.Server):
+class _Server(GatewayServer):
     """Stops on SIGINT/SIGTERM and exits 0 (uvicorn re-raises the signal after shutdown by default)."""
 
     @contextlib.contextmanager

@@ -66,6 +66,8 @@ class Pipeline:
             params = create_parser(route.model, route.protocol).parse(
                 route.operation, request, route.uri_params
             )
+            if service.prepare is not None:
+                service.prepare(ctx, params)
             service.validators[ctx.service].validate(route.operation, params)
             # dispatch
             handler = service.handler(ctx.service, route.operation.name)

@@ -53,9 +53,10 @@ def _fail(errors: list[str], value: Any, path: str, constraint: str) -> None:
 class _Compiler:
     """Builds checks per shape name; recursive shapes (DynamoDB AttributeValue) resolve lazily."""
 
-    def __init__(self) -> None:
+    def __init__(self, check_enums: bool = True) -> None:
         self._memo: dict[str, Check | None] = {}
         self._building: set[str] = set()
+        self._check_enums = check_enums
 
     def check_for(self, shape: Shape) -> Check | None:
         key = shape.name
@@ -136,7 +137,7 @@ class _Compiler:
 
     def _scalar_length(self, shape: Shape) -> Check | None:
         lo, hi = shape.metadata.get("min"), shape.metadata.get("max")
-        enum = list(shape.enum) if shape.type_name == "string" and shape.enum else None
+        enum = list(shape.enum) if shape.type_name == "string" and shape.enum and self._check_enums else None
         if lo is None and hi is None and enum is None:
             return None
         allowed = set(enum) if enum else None
@@ -177,9 +178,9 @@ def _noop(value: Any, path: str, errors: list[str]) -> None:
 class Validator:
     """Validates operation inputs of one service; raises that service's validation error code."""
 
-    def __init__(self, error_code: str = "ValidationException") -> None:
+    def __init__(self, error_code: str = "ValidationException", check_enums: bool = True) -> None:
         self.error_code = error_code
-        self._compiler = _Compiler()
+        self._compiler = _Compiler(check_enums)
         self._by_operation: dict[str, Check | None] = {}
 
     def validate(self, operation: OperationModel, params: dict[str, Any]) -> None:

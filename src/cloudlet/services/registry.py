@@ -7,11 +7,12 @@ answers `NotImplemented` for every operation until its implementation lands.
 from __future__ import annotations
 
 from cloudlet.services.spec import ServiceSpec
+from cloudlet.services.sqs import SPEC as SQS
 from cloudlet.services.sts import SPEC as STS
 
 SERVICES: tuple[ServiceSpec, ...] = (
     STS,
-    ServiceSpec("sqs", {"sqs": None}, "Simple Queue Service"),
+    SQS,
     ServiceSpec("sns", {"sns": None}, "Simple Notification Service"),
     ServiceSpec("lambda", {"lambda": None}, "Lambda"),
     ServiceSpec("s3", {"s3": None}, "Simple Storage Service"),

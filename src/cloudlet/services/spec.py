@@ -37,8 +37,15 @@ class ServiceSpec:
     title: str = ""
     validation_error: str | None = None
     """Code of this service's validation error (default: by protocol, see protocol.validate)."""
+    check_enums: bool = True
+    """False where the service accepts values beyond the model's enums (SQS takes message system
+    attribute names in ReceiveMessage's `AttributeNames`, typed as queue attribute names)."""
     setup: str | None = None
-    """`module:function` called once with the App when the service loads (schema, timers, hub)."""
+    """`module:function` called once with the App when the service loads (schema, timers, hub); what it
+    returns is kept as `LoadedService.state`."""
+    prepare: str | None = None
+    """`module:function(ctx, params)` run after parsing, before validation: fills parameters a
+    protocol may carry outside the body (SQS's legacy query requests name the queue in the path)."""
     deviations: tuple[str, ...] = ()
     """Known differences from AWS, listed in the docs."""
 
@@ -49,6 +56,9 @@ class LoadedService:
     handlers: dict[str, dict[str, Handler]] = field(default_factory=dict)
     """model name → {OperationName: function}."""
     validators: dict[str, Validator] = field(default_factory=dict)
+    prepare: Callable[[RequestContext, dict[str, Any]], None] | None = None
+    state: Any = None
+    """What the spec's `setup` returned: the service's own per-App state (engine), if any."""
 
     def handler(self, model: str, operation: str) -> Handler | None:
         return self.handlers.get(model, {}).get(operation)
@@ -83,11 +93,14 @@ def load(spec: ServiceSpec, app: App) -> LoadedService:
     for model_name, module_path in spec.models.items():
         model = catalog.service_model(model_name)
         code = spec.validation_error or default_validation_error(model.protocol)
-        loaded.validators[model_name] = Validator(code)
+        loaded.validators[model_name] = Validator(code, spec.check_enums)
         loaded.handlers[model_name] = (
             operation_map(import_module(module_path), model_name) if module_path else {}
         )
+    if spec.prepare:
+        module_path, _, fn_name = spec.prepare.partition(":")
+        loaded.prepare = getattr(import_module(module_path), fn_name)
     if spec.setup:
         module_path, _, fn_name = spec.setup.partition(":")
-        getattr(import_module(module_path), fn_name)(app)
+        loaded.state = getattr(import_module(module_path), fn_name)(app)
     return loaded

@@ -23,6 +23,7 @@ import uvicorn
 from cloudlet.app import App, create_app
 from cloudlet.core.clock import Clock
 from cloudlet.gateway.asgi import Gateway
+from cloudlet.gateway.serve import GatewayServer
 from cloudlet.settings import Settings
 
 START_TIMEOUT_S = 30.0
@@ -75,7 +76,7 @@ class CloudletServer:
             log_level="warning",
             access_log=False,
         )
-        self._server = uvicorn.Server(config)
+        self._server = GatewayServer(config, self.app)
         self._ready.clear()
         self._error = None
         self._thread = threading.Thread(target=self._run, args=(sock,), name="cloudlet-server", daemon=True)

@@ -1,0 +1,97 @@
+"""Waiting on a condition with a deadline on the one clock: `Signal` and `wait_until`.
+
+With the system clock the deadline is an event-loop timeout; with a virtual clock it passes when a
+test moves the clock past it (the clock's jump callback wakes the waiter). Never a polling loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from cloudlet.core.clock import Clock
+
+__all__ = ["Signal", "wait_until"]
+
+
+class Signal:
+    """A broadcast wake-up for coroutines on one event loop: `notify()` wakes every current waiter.
+
+    `notify()` may be called from any thread.
+    """
+
+    __slots__ = ("_futures", "_loop")
+
+    def __init__(self) -> None:
+        self._futures: set[asyncio.Future[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def waiting(self) -> int:
+        return len(self._futures)
+
+    def future(self) -> asyncio.Future[None]:
+        """A future completed by the next `notify()`; pass it to `wait_until`, then `discard` it."""
+        loop = asyncio.get_running_loop()
+        self._loop = loop
+        fut: asyncio.Future[None] = loop.create_future()
+        self._futures.add(fut)
+        return fut
+
+    def discard(self, fut: asyncio.Future[None]) -> None:
+        self._futures.discard(fut)
+
+    def notify(self) -> None:
+        loop = self._loop
+        if loop is None or not self._futures:
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self._wake_all()
+        else:
+            try:
+                loop.call_soon_threadsafe(self._wake_all)
+            except RuntimeError:  # loop closed
+                pass
+
+    def _wake_all(self) -> None:
+        futures, self._futures = self._futures, set()
+        for fut in futures:
+            if not fut.done():
+                fut.set_result(None)
+
+
+async def wait_until(clock: Clock, deadline: float, fut: asyncio.Future[None]) -> bool:
+    """Wait until `fut` completes or `clock` reaches `deadline`; True if `fut` completed first."""
+    if fut.done():
+        return True
+    remaining = deadline - clock.now()
+    if remaining <= 0:
+        return False
+    if not clock.is_virtual:
+        done, _ = await asyncio.wait({fut}, timeout=remaining)
+        return bool(done)
+    loop = asyncio.get_running_loop()
+    passed: asyncio.Future[None] = loop.create_future()
+
+    def on_jump() -> None:
+        if clock.now() >= deadline:
+            loop.call_soon_threadsafe(_complete, passed)
+
+    unsubscribe = clock.subscribe(on_jump)
+    try:
+        if clock.now() >= deadline:  # moved between the first check and subscribing
+            return False
+        await asyncio.wait({fut, passed}, return_when=asyncio.FIRST_COMPLETED)
+        return fut.done()
+    finally:
+        unsubscribe()
+        if not passed.done():
+            passed.cancel()
+
+
+def _complete(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
