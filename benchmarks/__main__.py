@@ -1,18 +1,21 @@
-"""`python -m benchmarks [--endpoint URL] [--peers moto] [--seconds S] [--out FILE]`
+"""`python -m benchmarks [--endpoint URL] [--peers moto,ministack] [--cases sqs] [--seconds S] [--out FILE]`
 
 Without --endpoint, starts cloudlet (durable, temp data dir) itself and measures start-up to first
-answer and idle memory too. The boto3 ceiling is boto3 against a trivial canned-response server.
-Targets run in alternating order (A B A B) so drift cancels out; the table shows the median round.
+answer and idle memory too. Peers run from their own virtualenvs (see benchmarks/peers.py); a peer
+that cannot be installed or started is reported as not runnable here. The boto3 ceiling is boto3
+against a trivial canned-response server. For each case, targets run in alternating order
+(A B A B over --rounds) so drift cancels out; the table shows the median round. A case that fails
+on a target shows as "error: ..." in that target's row.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import sys
 
-from benchmarks import cases, servers
+from benchmarks import catalog, peers, report, servers
+from benchmarks.cases import Result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,15 +23,30 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--endpoint", help="measure an already running AWS-compatible endpoint")
-    parser.add_argument("--peers", default="", help="comma-separated peers to compare: moto")
+    parser.add_argument(
+        "--peers", default="", help=f"comma-separated peers to compare: {', '.join(peers.PEERS)}"
+    )
+    parser.add_argument(
+        "--cases", default="all", help="comma-separated groups (sts, sqs) or case ids; default all"
+    )
     parser.add_argument("--seconds", type=float, default=3.0, help="duration of each timed case")
     parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per case")
     parser.add_argument("--in-memory", action="store_true", help="run cloudlet with --in-memory")
     parser.add_argument("--out", help="write the results as JSON")
     args = parser.parse_args(argv)
+    try:
+        selected = catalog.select(args.cases)
+    except ValueError as exc:
+        parser.error(str(exc))
+    wanted_peers = [p for p in args.peers.split(",") if p]
+    for name in wanted_peers:
+        if name not in peers.PEERS:
+            parser.error(f"unknown peer {name!r}; known: {', '.join(peers.PEERS)}")
 
     targets: list[servers.Running] = []
     startup: dict[str, list[float]] = {}
+    peer_status: dict[str, str] = {}
+    ceiling: servers.Running | None = None
     try:
         if args.endpoint:
             targets.append(servers.Running("endpoint", args.endpoint.rstrip("/"), None))
@@ -38,72 +56,79 @@ def main(argv: list[str] | None = None) -> int:
                 startup.setdefault("cloudlet", []).append(probe.startup_s or 0.0)
                 probe.stop()
             targets.append(servers.start_cloudlet(args.in_memory))
-        for peer in filter(None, args.peers.split(",")):
-            if peer != "moto":
-                parser.error(f"unknown peer {peer!r}")
-            running = servers.start_moto()
-            if running is None:
-                print("moto: not installed (moto_server not on PATH); skipped", file=sys.stderr)
+        for name in wanted_peers:
+            try:
+                running, label = peers.start(name)
+            except peers.NotRunnable as exc:
+                peer_status[name] = f"not runnable here: {exc}"
+                print(f"peer {name}: {peer_status[name]}", file=sys.stderr)
                 continue
-            startup.setdefault("moto", []).append(running.startup_s or 0.0)
+            peer_status[name] = label
+            startup.setdefault(name, []).append(running.startup_s or 0.0)
             targets.append(running)
-        ceiling_server = servers.start_trivial()
-        results: dict[tuple[str, str], list[cases.Result]] = {}
-        for _ in range(args.rounds):
-            for target in [*targets, ceiling_server]:
-                for case in (cases.sts_raw, cases.sts_boto3):
-                    result = case(target.name, target.endpoint, args.seconds)
-                    results.setdefault((result.case, target.name), []).append(result)
+        if any(case.on_ceiling for case in selected):
+            ceiling = servers.start_trivial()
+        results = _run(selected, targets, ceiling, args.seconds, args.rounds)
         memory = {t.name: t.rss_mib() for t in targets}
-        ceiling_server.stop()
+        network = {t.name: peers.foreign_sockets(t.process.pid) for t in targets if t.process is not None}
     finally:
-        for target in targets:
+        for target in [*targets, *([ceiling] if ceiling else [])]:
             target.stop()
 
-    rows = []
-    for (case, target), rounds in results.items():
-        best = sorted(rounds, key=lambda r: r.rps)[len(rounds) // 2]
-        rows.append(
-            {
-                "case": case,
-                "target": target,
-                "rps": round(best.rps, 1),
-                "p50_ms": round(best.p50, 3),
-                "p99_ms": round(best.pct(99), 3),
-                "requests": best.requests,
-            }
-        )
-    _print(rows, startup, memory)
+    rows = [
+        report.summarise(case, target, rounds)
+        for case in selected
+        for (case_id, target), rounds in results.items()
+        if case_id == case.id
+    ]
+    report.print_table(selected, rows)
+    report.print_footer(peer_status, startup, memory, network)
     if args.out:
         with open(args.out, "w") as fh:
-            json.dump({"rows": rows, "startup_s": startup, "idle_rss_mib": memory}, fh, indent=2)
+            json.dump(
+                {
+                    "rows": rows,
+                    "peers": peer_status,
+                    "startup_s": startup,
+                    "idle_rss_mib": memory,
+                    "non_loopback_sockets": network,
+                    "seconds": args.seconds,
+                    "rounds": args.rounds,
+                },
+                fh,
+                indent=2,
+            )
     return 0
 
 
-def _print(rows: list[dict], startup: dict[str, list[float]], memory: dict[str, float | None]) -> None:
-    print(f"{'case':45} {'target':9} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}  vs")
-    by_case: dict[str, dict[str, dict]] = {}
-    for row in rows:
-        by_case.setdefault(row["case"], {})[row["target"]] = row
-    for case, per_target in by_case.items():
-        trivial = per_target.get("trivial", {}).get("rps")
-        for target, row in per_target.items():
-            note = ""
-            if target != "trivial" and trivial:
-                if "boto3" in case:
-                    note = f"{row['rps'] / trivial:.0%} of the boto3 ceiling"
-                else:
-                    peers = {t: r["rps"] for t, r in per_target.items() if t not in ("trivial", target)}
-                    note = ", ".join(f"{row['rps'] / v:.2f}x {t}" for t, v in peers.items() if v)
-            print(f"{case:45} {target:9} {row['rps']:9.1f} {row['p50_ms']:8.3f} {row['p99_ms']:8.3f}  {note}")
-    for name, values in startup.items():
-        print(
-            f"start-up to first answer, {name}: median {statistics.median(values) * 1000:.0f} ms "
-            f"over {len(values)} start(s)"
-        )
-    for name, rss in memory.items():
-        if rss is not None:
-            print(f"memory (RSS) after the run, {name}: {rss:.0f} MiB")
+def _run(
+    selected: list[catalog.Case],
+    targets: list[servers.Running],
+    ceiling: servers.Running | None,
+    seconds: float,
+    rounds: int,
+) -> dict[tuple[str, str], list[Result]]:
+    """Each case against every target, alternating targets within each round (A B A B)."""
+    results: dict[tuple[str, str], list[Result]] = {}
+    for case in selected:
+        case_targets = [*targets, *([ceiling] if ceiling and case.on_ceiling else [])]
+        for _ in range(rounds):
+            for target in case_targets:
+                print(f"  {case.id} on {target.name} ...", file=sys.stderr, flush=True)
+                results.setdefault((case.id, target.name), []).append(
+                    _run_one(case, target.name, target.endpoint, seconds)
+                )
+    return results
+
+
+def _run_one(case: catalog.Case, target: str, endpoint: str, seconds: float) -> Result:
+    try:
+        result = case.run(target, endpoint, seconds)
+    except Exception as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        return Result(case.title, target, 0, 0.0, [], error=f"error: {type(exc).__name__}: {message}"[:300])
+    result.case = case.title
+    return result
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -25,10 +26,17 @@ class Result:
     seconds: float
     latencies_ms: list[float]
     note: str = ""
+    messages: int = 0
+    """Messages sent or received and deleted (0 for cases that move none)."""
+    error: str = ""
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def mps(self) -> float:
+        return self.messages / self.seconds if self.seconds else 0.0
 
     def pct(self, p: float) -> float:
         if not self.latencies_ms:
@@ -41,7 +49,7 @@ class Result:
         return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
 
 
-def _timed_loop(fn, seconds: float, max_requests: int) -> tuple[int, float, list[float]]:
+def timed_loop(fn: Callable[[], object], seconds: float, max_requests: int) -> tuple[int, float, list[float]]:
     for _ in range(20):  # warm-up: connections, lazy imports, first-request work
         fn()
     latencies: list[float] = []
@@ -69,7 +77,7 @@ def sts_raw(target: str, endpoint: str, seconds: float, max_requests: int = 200_
         if response.status != 200 or b"<Account>" not in body:
             raise RuntimeError(f"unexpected answer {response.status}: {body[:200]!r}")
 
-    n, elapsed, lat = _timed_loop(call, seconds, max_requests)
+    n, elapsed, lat = timed_loop(call, seconds, max_requests)
     conn.close()
     return Result("sts GetCallerIdentity, raw keep-alive HTTP", target, n, elapsed, lat)
 
@@ -87,5 +95,5 @@ def sts_boto3(target: str, endpoint: str, seconds: float, max_requests: int = 10
         aws_secret_access_key="test",
         config=Config(retries={"max_attempts": 1}),
     )
-    n, elapsed, lat = _timed_loop(client.get_caller_identity, seconds, max_requests)
+    n, elapsed, lat = timed_loop(client.get_caller_identity, seconds, max_requests)
     return Result("sts GetCallerIdentity, boto3", target, n, elapsed, lat)

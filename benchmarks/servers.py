@@ -1,4 +1,4 @@
-"""Start servers to measure (cloudlet, moto, a trivial canned endpoint) and stop them again.
+"""Start servers to measure (cloudlet, a trivial canned endpoint; peers in peers.py) and stop them again.
 
 Readiness is taken from each server's own output (a real event), then confirmed by one request.
 """
@@ -6,7 +6,6 @@ Readiness is taken from each server's own output (a real event), then confirmed 
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -56,7 +55,7 @@ class Running:
             self.tmp.cleanup()
 
 
-def _spawn(
+def spawn(
     name: str,
     argv: list[str],
     ready_marker: str,
@@ -105,43 +104,57 @@ def start_cloudlet(in_memory: bool = False) -> Running:
     argv = [sys.executable, "-m", "cloudlet", "up", "--port", str(port), "--quiet", "--data-dir", tmp.name]
     if in_memory:
         argv.append("--in-memory")
-    return _spawn("cloudlet", argv, "ready in", "/_cloudlet/health", {"PYTHONUNBUFFERED": "1"}, tmp, port)
-
-
-def start_moto() -> Running | None:
-    exe = shutil.which("moto_server")
-    if exe is None:
-        return None
-    port = free_port()
-    return _spawn(
-        "moto", [exe, "-p", str(port)], "Running on", "/moto-api/", {"PYTHONUNBUFFERED": "1"}, None, port
-    )
+    return spawn("cloudlet", argv, "ready in", "/_cloudlet/health", {"PYTHONUNBUFFERED": "1"}, tmp, port)
 
 
 def start_trivial() -> Running:
-    """A canned-response HTTP server (stdlib asyncio): the ceiling a client can reach at all."""
+    """A canned-response HTTP server (stdlib asyncio): the ceiling a client can reach at all.
+
+    It answers STS GetCallerIdentity (query protocol) and SQS JSON CreateQueue, SendMessage and
+    SendMessageBatch (with the real MD5OfMessageBody, which boto3 checks)."""
     port = free_port()
     code = TRIVIAL_SERVER.replace("PORT", str(port))
-    return _spawn("trivial", [sys.executable, "-u", "-c", code], "listening", "/", None, None, port)
+    return spawn("trivial", [sys.executable, "-u", "-c", code], "listening", "/", None, None, port)
 
 
 TRIVIAL_SERVER = r"""
-import asyncio
+import asyncio, hashlib, json, uuid
 BODY = (b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
         b'<Arn>arn:aws:iam::000000000000:root</Arn><UserId>000000000000</UserId><Account>000000000000</Account>'
         b'</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>'
         b'</GetCallerIdentityResponse>')
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n" % len(BODY)
+JSON_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: %d\r\n\r\n"
+
+def sent(body):  # what SQS answers for one message: boto3 checks the MD5 of the body
+    return {"MessageId": str(uuid.uuid4()), "MD5OfMessageBody": hashlib.md5(body.encode()).hexdigest()}
+
+def sqs(op, request):  # canned SQS JSON answers, just valid enough for boto3
+    if op == "CreateQueue":
+        return {"QueueUrl": "http://127.0.0.1:PORT/000000000000/" + request["QueueName"]}
+    if op == "SendMessage":
+        return sent(request["MessageBody"])
+    if op == "SendMessageBatch":
+        return {"Successful": [{"Id": e["Id"], **sent(e["MessageBody"])} for e in request["Entries"]]}
+    return {}
+
 async def handle(reader, writer):
     while True:
         head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
+        length, target = 0, None
         for line in head.split(b"\r\n"):
-            if line.lower().startswith(b"content-length:"):
-                length = int(line.split(b":")[1])
-        if length:
-            await reader.readexactly(length)
-        writer.write(HEAD + BODY)
+            name, _, value = line.partition(b":")
+            name = name.lower()
+            if name == b"content-length":
+                length = int(value)
+            elif name == b"x-amz-target" and value.strip().startswith(b"AmazonSQS."):
+                target = value.strip()[10:].decode()
+        body = await reader.readexactly(length) if length else b""
+        if target is None:
+            writer.write(HEAD + BODY)
+        else:
+            answer = json.dumps(sqs(target, json.loads(body or b"{}"))).encode()
+            writer.write(JSON_HEAD % len(answer) + answer)
         await writer.drain()
 async def main():
     server = await asyncio.start_server(lambda r, w: handle(r, w), "127.0.0.1", PORT)

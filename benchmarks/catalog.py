@@ -1,0 +1,83 @@
+"""Every benchmark case, with what `--cases` selects it by and how its figures compare.
+
+kind "lean": a raw keep-alive client; compared with each other target (ratio > 1: this one is better).
+kind "boto3": through boto3; reported as a share of boto3 against the trivial canned server.
+metric "throughput" compares (messages or requests) per second; "latency" compares p50.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from benchmarks import cases, sqs_cases
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    group: str
+    title: str
+    run: Callable[[str, str, float], cases.Result]
+    """(target name, endpoint, seconds) -> Result."""
+    kind: Literal["lean", "boto3"]
+    metric: Literal["throughput", "latency"] = "throughput"
+    on_ceiling: bool = False
+    """Also run against the trivial canned server."""
+    shows_rate: bool = True
+    """False where requests per second mean nothing (the long-poll case waits on purpose)."""
+
+
+CASES: tuple[Case, ...] = (
+    Case(
+        "sts_raw", "sts", "sts GetCallerIdentity, raw keep-alive HTTP", cases.sts_raw, "lean", on_ceiling=True
+    ),
+    Case("sts_boto3", "sts", "sts GetCallerIdentity, boto3", cases.sts_boto3, "boto3", on_ceiling=True),
+    Case("sqs_send_batch", "sqs", "sqs SendMessageBatch x10, raw keep-alive", sqs_cases.send_batch, "lean"),
+    Case(
+        "sqs_receive_delete_1",
+        "sqs",
+        "sqs Receive(10)+DeleteMessageBatch, 1 conn",
+        functools.partial(sqs_cases.receive_delete, threads=1),
+        "lean",
+    ),
+    Case(
+        "sqs_receive_delete_8",
+        "sqs",
+        "sqs Receive(10)+DeleteMessageBatch, 8 conns",
+        functools.partial(sqs_cases.receive_delete, threads=8),
+        "lean",
+    ),
+    Case(
+        "sqs_send", "sqs", "sqs SendMessage latency, raw keep-alive", sqs_cases.send_single, "lean", "latency"
+    ),
+    Case(
+        "sqs_long_poll",
+        "sqs",
+        "sqs long-poll wake-up (send -> receiver)",
+        sqs_cases.long_poll_wakeup,
+        "lean",
+        "latency",
+        shows_rate=False,
+    ),
+    Case(
+        "sqs_boto3_send_batch",
+        "sqs",
+        "sqs SendMessageBatch x10, boto3",
+        sqs_cases.boto3_send_batch,
+        "boto3",
+        on_ceiling=True,
+    ),
+    Case("sqs_boto3_send", "sqs", "sqs SendMessage, boto3", sqs_cases.boto3_send, "boto3", on_ceiling=True),
+)
+
+
+def select(spec: str) -> list[Case]:
+    """`all`, or comma-separated groups (sts, sqs) and case ids. Unknown names raise ValueError."""
+    wanted = {w.strip() for w in spec.split(",") if w.strip()} or {"all"}
+    known = {"all"} | {c.group for c in CASES} | {c.id for c in CASES}
+    if unknown := wanted - known:
+        raise ValueError(f"unknown case(s) {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}")
+    return [c for c in CASES if {"all", c.group, c.id} & wanted]

@@ -1,0 +1,180 @@
+"""Peers to compare against, each installed into its own virtualenv under a cache directory.
+
+    ~/.cache/cloudlet-bench/venvs/<peer>   (or $CLOUDLET_BENCH_CACHE/venvs/<peer>)
+
+A venv is created and its package pip-installed on first use; nothing goes into the project's own
+environment. Every peer binds 127.0.0.1; `foreign_sockets` checks afterwards that a peer holds no
+socket bound to, or connected to, anything but loopback. A peer that cannot be installed or started
+raises NotRunnable with the reason.
+
+Both peers answer the SQS JSON protocol (checked with moto 5.2.5 and ministack 1.5.33), so the SQS
+cases need no query-protocol fallback. moto's werkzeug server logs every request (its default; there
+is no switch to turn that off); the output is drained, never read.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.servers import Running, free_port, spawn
+
+CACHE = Path(os.environ.get("CLOUDLET_BENCH_CACHE", "~/.cache/cloudlet-bench")).expanduser()
+INSTALL_TIMEOUT_S = 900
+
+
+class NotRunnable(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Peer:
+    name: str
+    requirement: str
+    """What pip installs into the peer's venv."""
+    distribution: str
+    executable: str
+    argv: Callable[[str, int], list[str]]
+    """(executable path, port) -> command line."""
+    env: Callable[[int], dict[str, str]]
+    ready_marker: str
+    probe_path: str
+
+
+PEERS: dict[str, Peer] = {
+    "moto": Peer(
+        "moto",
+        "moto[server]",
+        "moto",
+        "moto_server",
+        lambda exe, port: [exe, "-H", "127.0.0.1", "-p", str(port)],
+        lambda port: {"PYTHONUNBUFFERED": "1"},
+        "Running on",
+        "/moto-api/",
+    ),
+    # ministack takes its port and bind address from the environment only (GATEWAY_PORT, BIND_HOST);
+    # it otherwise serves its defaults (all services, INFO log without per-request access lines).
+    "ministack": Peer(
+        "ministack",
+        "ministack",
+        "ministack",
+        "ministack",
+        lambda exe, port: [exe],
+        lambda port: {"PYTHONUNBUFFERED": "1", "GATEWAY_PORT": str(port), "BIND_HOST": "127.0.0.1"},
+        "Running on",
+        "/_ministack/health",
+    ),
+}
+
+
+def venv_dir(peer: Peer) -> Path:
+    return CACHE / "venvs" / peer.name
+
+
+def ensure_installed(peer: Peer) -> Path:
+    """The peer's executable in its own venv, creating the venv and installing it if needed."""
+    venv = venv_dir(peer)
+    exe = venv / "bin" / peer.executable
+    if exe.exists():
+        return exe
+    venv.parent.mkdir(parents=True, exist_ok=True)
+    print(f"{peer.name}: installing {peer.requirement!r} into {venv} ...", file=sys.stderr)
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", peer.requirement],
+    ]
+    for argv in steps:
+        try:
+            done = subprocess.run(argv, capture_output=True, text=True, timeout=INSTALL_TIMEOUT_S)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise NotRunnable(f"{' '.join(argv[:3])} failed: {exc}") from exc
+        if done.returncode != 0:
+            lines = [ln for ln in (done.stderr or done.stdout).splitlines() if not ln.startswith("WARNING")]
+            raise NotRunnable(f"{' '.join(argv[:3])} failed: {(lines or ['?'])[-1]}")
+    if not exe.exists():
+        raise NotRunnable(f"installed {peer.requirement!r} but {exe} is missing")
+    return exe
+
+
+def version(peer: Peer) -> str:
+    python = venv_dir(peer) / "bin" / "python"
+    code = f"import importlib.metadata as m; print(m.version({peer.distribution!r}))"
+    try:
+        return subprocess.run(
+            [str(python), "-c", code], capture_output=True, text=True, timeout=60
+        ).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def start(name: str) -> tuple[Running, str]:
+    """Start a peer on a free 127.0.0.1 port: (running server, description such as 'moto 5.2.5')."""
+    peer = PEERS[name]
+    try:
+        exe, label = str(ensure_installed(peer)), f"{peer.name} {version(peer)}"
+    except NotRunnable as install_error:
+        on_path = shutil.which(peer.executable)  # fallback: an install the user made themselves
+        if on_path is None:
+            raise
+        exe, label = on_path, f"{peer.name} from PATH ({on_path}; venv install failed: {install_error})"
+    port = free_port()
+    try:
+        running = spawn(
+            peer.name, peer.argv(exe, port), peer.ready_marker, peer.probe_path, peer.env(port), None, port
+        )
+    except Exception as exc:
+        reason = " | ".join(line for line in str(exc).splitlines() if line.strip())
+        raise NotRunnable(f"did not start: {reason[-400:]}") from exc
+    return running, label
+
+
+def foreign_sockets(pid: int) -> list[str]:
+    """TCP/UDP sockets of the process bound to or connected to anything but loopback (a snapshot)."""
+    try:
+        inodes = {
+            os.readlink(f"/proc/{pid}/fd/{fd}")[8:-1]
+            for fd in os.listdir(f"/proc/{pid}/fd")
+            if os.readlink(f"/proc/{pid}/fd/{fd}").startswith("socket:[")
+        }
+    except OSError:
+        return []
+    found = []
+    for table in ("tcp", "tcp6", "udp", "udp6"):
+        try:
+            rows = Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local, remote, inode = fields[1], fields[2], fields[9]
+            if inode not in inodes:
+                continue
+            local_ip, remote_ip = _ip(local), _ip(remote)
+            if remote_ip in ("0.0.0.0", "::"):
+                if not _loopback(local_ip):
+                    found.append(f"{table} bound to {local_ip}:{int(local.split(':')[1], 16)}")
+            elif not _loopback(remote_ip):
+                found.append(f"{table} connected to {remote_ip}:{int(remote.split(':')[1], 16)}")
+    return found
+
+
+def _ip(address: str) -> str:
+    raw = bytes.fromhex(address.split(":")[0])
+    if len(raw) == 4:
+        return ".".join(str(b) for b in reversed(raw))
+    words = [raw[i : i + 4][::-1] for i in range(0, 16, 4)]  # four little-endian 32-bit words
+    flat = b"".join(words)
+    if flat[:12] == b"\0" * 10 + b"\xff\xff":
+        return ".".join(str(b) for b in flat[12:])
+    if flat == b"\0" * 16:
+        return "::"
+    return ":".join(flat[i : i + 2].hex() for i in range(0, 16, 2))
+
+
+def _loopback(ip: str) -> bool:
+    return ip.startswith("127.") or ip == "0000:0000:0000:0000:0000:0000:0000:0001"
