@@ -189,8 +189,8 @@ def parse_redrive_allow_policy(text: str) -> tuple[str, list[str]]:
         doc = None
     if not isinstance(doc, dict) or doc.get("redrivePermission") not in ("allowAll", "denyAll", "byQueue"):
         raise InvalidParameterValue(
-            f"Value {text} for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS can't create "
-            "the redrive allow policy, as it's in an unsupported format."
+            f"Value {text} for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS can't create the "
+            "redrive allow policy, as it's in an unsupported format."
         )
     permission = doc["redrivePermission"]
     sources = doc.get("sourceQueueArns")
@@ -205,8 +205,8 @@ def parse_redrive_allow_policy(text: str) -> tuple[str, list[str]]:
     if sources:
         raise InvalidParameterValue(
             f"Value {text} for parameter RedriveAllowPolicy is invalid. Reason: Amazon SQS can't create the "
-            "redrive allow policy. To specify one or more source queue ARNs, you must set "
-            "redrivePermission to byQueue."
+            "redrive allow policy. To specify one or more source queue ARNs, you must set redrivePermission "
+            "to byQueue."
         )
     return permission, []
 

@@ -339,7 +339,7 @@ class Messages:
         if queue.fifo and (row["receipt"] != receipt.nonce or row["visible_at"] <= self._sqs.clock.now()):
             raise InvalidParameterValue(
                 f"Value {handle} for parameter ReceiptHandle is invalid. Reason: The receipt handle has "
-                f"expired."
+                "expired."
             )
         store.delete_messages(tx, (receipt.row_id,))
 
@@ -362,8 +362,7 @@ class Messages:
         if now + timeout - row["received_at"] > MAX_VISIBILITY_S:
             raise InvalidParameterValue(
                 f"Value {timeout} for parameter VisibilityTimeout is invalid. Reason: Total "
-                f"VisibilityTimeout "
-                f"for the message is beyond the limit [{MAX_VISIBILITY_S} seconds]"
+                f"VisibilityTimeout for the message is beyond the limit [{MAX_VISIBILITY_S} seconds]"
             )
         store.set_visible_at(tx, receipt.row_id, now + timeout)
         if timeout < row["visible_at"] - now:

@@ -60,8 +60,7 @@ class MoveTasks:
         if rate is not None and not 1 <= rate <= MAX_RATE:
             raise InvalidParameterValue(
                 f"Value {rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be "
-                f"between 1 "
-                f"and {MAX_RATE}, if provided."
+                f"between 1 and {MAX_RATE}, if provided."
             )
         handle = base64.b64encode(
             json.dumps({"taskId": str(uuid.uuid4()), "sourceArn": source_arn}, separators=(",", ":")).encode()
@@ -70,9 +69,8 @@ class MoveTasks:
         with self._sqs.db.transaction() as tx:
             if store.running_move_task(tx, source_arn) is not None:
                 raise InvalidParameterValue(
-                    "There is already a task running. Only one active task is allowed for a source "
-                    "queue arn at "
-                    "a given time."
+                    "There is already a task running. Only one active task is allowed for a source queue arn "
+                    "at a given time."
                 )
             cutoff = store.max_message_id(tx, source.id)
             visible, in_flight, delayed = store.counts(tx, source.id, now, now - source.cache["retention"])

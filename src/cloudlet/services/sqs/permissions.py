@@ -37,8 +37,7 @@ def add_statement(
     if not _LABEL.fullmatch(label):
         raise InvalidParameterValue(
             f"Value {label} for parameter Label is invalid. Reason: Can only include alphanumeric "
-            f"characters, "
-            "hyphens, or underscores. 1 to 80 in length."
+            "characters, hyphens, or underscores. 1 to 80 in length."
         )
     if len(actions) > MAX_ACTIONS:
         raise OverLimit(f"{len(actions)} Actions were found, maximum allowed is {MAX_ACTIONS}.")
@@ -46,8 +45,7 @@ def add_statement(
         if action not in ACTIONS:
             raise InvalidParameterValue(
                 f"Value SQS:{action} for parameter ActionName is invalid. Reason: Please refer to the "
-                f"appropriate "
-                "WSDL for a list of valid actions. "
+                "appropriate WSDL for a list of valid actions. "
             )
     policy = _load(policy_text, queue_arn)
     if any(s.get("Sid") == label for s in policy["Statement"]):

@@ -236,8 +236,8 @@ class Queues:
             source_arn = build_arn("sqs", region, account, name)
             if permission == "denyAll" or (permission == "byQueue" and source_arn not in sources):
                 raise fail(
-                    f"Queue {target_arn} does not allow this queue to use it as a dead-letter queue: see "
-                    "its RedriveAllowPolicy."
+                    f"Queue {target_arn} does not allow this queue to use it as a dead-letter queue: see its "
+                    "RedriveAllowPolicy."
                 )
         return target_arn
 

@@ -31,9 +31,8 @@ _BATCH_ID = re.compile(r"[A-Za-z0-9_-]{1,80}")
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_.-]{1,256}")
 _TOKEN = re.compile(r"[!-~]{1,128}")  # alphanumerics and punctuation, as group/dedup/attempt ids allow
 _INVALID_CHARS_MESSAGE = (
-    "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 "
-    "to #xFFFD "
-    "| #x10000 to #x10FFFF"
+    "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to "
+    "#xFFFD | #x10000 to #x10FFFF"
 )
 
 
@@ -67,7 +66,7 @@ def check_attributes(attributes: dict[str, dict[str, Any]] | None) -> int:
         if value.get("StringListValues") or value.get("BinaryListValues"):
             raise InvalidParameterValue(
                 f"Message (user) attribute '{name}': list values are reserved for future use and not "
-                f"supported."
+                "supported."
             )
         if base == "Binary":
             raw = value.get("BinaryValue")
@@ -103,10 +102,9 @@ def _check_attribute_name(name: str) -> None:
         or ".." in name
     ):
         raise InvalidParameterValue(
-            f"Message (user) attribute name '{name}' is invalid. The attribute name can contain A-Z, "
-            f"a-z, 0-9, "
-            "underscore (_), hyphen (-), and period (.). It can't start with 'AWS.' or 'Amazon.' (in any "
-            "casing), start or end with a period, or have consecutive periods."
+            f"Message (user) attribute name '{name}' is invalid. The attribute name can contain A-Z, a-z, "
+            "0-9, underscore (_), hyphen (-), and period (.). It can't start with 'AWS.' or 'Amazon.' (in "
+            "any casing), start or end with a period, or have consecutive periods."
         )
 
 
@@ -149,14 +147,13 @@ def check_delay(delay: int | None, fifo: bool) -> int | None:
         return None
     if fifo and delay != 0:
         raise InvalidParameterValue(
-            f"Value {delay} for parameter DelaySeconds is invalid. Reason: The request include "
-            f"parameter that "
-            "is not valid for this queue type."
+            f"Value {delay} for parameter DelaySeconds is invalid. Reason: The request include parameter "
+            "that is not valid for this queue type."
         )
     if not 0 <= delay <= MAX_DELAY_S:
         raise InvalidParameterValue(
-            f"Value {delay} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 "
-            f"and <= 900."
+            f"Value {delay} for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= "
+            "900."
         )
     return delay
 
@@ -167,9 +164,8 @@ def check_token(name: str, value: str | None) -> str | None:
         return None
     if not _TOKEN.fullmatch(value):
         raise InvalidParameterValue(
-            f"Value {value} for parameter {name} is invalid. Reason: {name} can only include "
-            f"alphanumeric and "
-            "punctuation characters. 1 to 128 in length."
+            f"Value {value} for parameter {name} is invalid. Reason: {name} can only include alphanumeric "
+            "and punctuation characters. 1 to 128 in length."
         )
     return value
 
@@ -187,9 +183,8 @@ def check_batch(entries: list[dict[str, Any]] | None, entry_type: str) -> list[d
         entry_id = entry.get("Id") or ""
         if not _BATCH_ID.fullmatch(entry_id):
             raise InvalidBatchEntryId(
-                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
-                "It can be "
-                "at most 80 letters long."
+                "A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can "
+                "be at most 80 letters long."
             )
         if entry_id in seen:
             raise BatchEntryIdsNotDistinct(f"Id {entry_id} repeated.")

@@ -70,8 +70,7 @@ def page(names: list[str], request: dict[str, Any], default_all: int = 1000) -> 
     if not 1 <= limit <= 1000:
         raise InvalidParameterValue(
             f"Value {limit} for parameter MaxResults is invalid. Reason: MaxResults must be an integer "
-            f"between 1 "
-            "and 1000."
+            "between 1 and 1000."
         )
     chosen = names[start : start + limit]
     more = start + limit < len(names)

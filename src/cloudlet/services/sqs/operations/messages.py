@@ -117,9 +117,8 @@ async def receive_message(ctx: RequestContext, request: dict[str, Any]) -> dict[
     max_messages = request.get("MaxNumberOfMessages", 1)
     if not 1 <= max_messages <= 10:
         raise InvalidParameterValue(
-            f"Value {max_messages} for parameter MaxNumberOfMessages is invalid. Reason: Must be "
-            f"between 1 and 10, "
-            "if provided."
+            f"Value {max_messages} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 "
+            "and 10, if provided."
         )
     wait = request.get("WaitTimeSeconds")
     if wait is None:
@@ -127,14 +126,13 @@ async def receive_message(ctx: RequestContext, request: dict[str, Any]) -> dict[
     elif not 0 <= wait <= 20:
         raise InvalidParameterValue(
             f"Value {wait} for parameter WaitTimeSeconds is invalid. Reason: Must be >= 0 and <= 20, if "
-            f"provided."
+            "provided."
         )
     visibility = request.get("VisibilityTimeout")
     if visibility is not None and not 0 <= visibility <= 43_200:
         raise InvalidParameterValue(
-            f"Value {visibility} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 "
-            f"and 43200, "
-            "if provided."
+            f"Value {visibility} for parameter VisibilityTimeout is invalid. Reason: Must be between 0 and "
+            "43200, if provided."
         )
     attempt = check.check_token("ReceiveRequestAttemptId", request.get("ReceiveRequestAttemptId"))
     got = await state(ctx).messages.receive(queue, max_messages, visibility, wait, attempt)

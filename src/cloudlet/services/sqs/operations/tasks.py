@@ -34,7 +34,6 @@ def list_message_move_tasks(ctx: RequestContext, request: dict[str, Any]) -> dic
     if not 1 <= limit <= 10:
         raise InvalidParameterValue(
             f"Value {limit} for parameter MaxResults is invalid. Reason: You must enter a number that's "
-            f"between 1 "
-            "and 10."
+            "between 1 and 10."
         )
     return {"Results": state(ctx).move_tasks.list(ctx.account_id, request["SourceArn"], limit)}
