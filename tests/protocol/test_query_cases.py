@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import base64
-import copy
 import datetime as dt
 import xml.etree.ElementTree as ET
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from botocore.loaders import Loader
 from botocore.model import ServiceModel
 from hypothesis import given
 from hypothesis import strategies as st
@@ -20,6 +18,7 @@ from cloudlet.protocol.errors import CodedError, MalformedQueryString, ServiceEr
 from cloudlet.protocol.http import Headers, HttpRequest
 from cloudlet.protocol.parsers.query import QueryRequestParser
 from cloudlet.protocol.serializers.query import QueryResponseSerializer
+from tests.protocol.legacy_sqs import legacy_sqs_model_data
 from tests.protocol.lossy import normalize_request, normalize_response
 from tests.protocol.oracle import botocore_parse, to_http_request
 from tests.protocol.strategies import Where, for_shape
@@ -362,19 +361,7 @@ def test_server_fault_is_receiver() -> None:
 
 def _legacy_sqs_client_model() -> ServiceModel:
     """SQS as an SDK built on the last query model sees it: the extras' `queryName`s are `locationName`s."""
-    loader = Loader(extra_search_paths=[str(catalog.DATA_DIR)])
-    loader.extras_types.append("cloudlet")
-    data = copy.deepcopy(loader.load_service_model("sqs", "service-2"))
-
-    def rename(node: Any) -> None:
-        if isinstance(node, dict):
-            if "queryName" in node:
-                node["locationName"] = node.pop("queryName")
-            for child in node.values():
-                rename(child)
-
-    rename(data["shapes"])
-    return ServiceModel(data, service_name="sqs")
+    return ServiceModel(legacy_sqs_model_data(), service_name="sqs")
 
 
 SQS = catalog.service_model("sqs")

@@ -18,6 +18,7 @@ from typing import Any
 
 from cloudlet.core.clock import Clock
 from cloudlet.core.db import Database, Tx
+from cloudlet.core.waits import call_on_loop
 from cloudlet.core.work import WorkTracker
 
 __all__ = ["TIMER_MIGRATIONS", "Timer", "TimerHandler", "Timers"]
@@ -264,19 +265,8 @@ class Timers:
     def _wake(self) -> None:
         """Set the loop's event; safe from any thread. A no-op while the loop is not running."""
         loop, event = self._loop, self._event
-        if loop is None or event is None:
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            event.set()
-        else:
-            try:
-                loop.call_soon_threadsafe(event.set)
-            except RuntimeError:  # loop closed
-                pass
+        if loop is not None and event is not None:
+            call_on_loop(loop, event.set)
 
 
 def _quote(kind: str) -> str:

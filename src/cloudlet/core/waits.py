@@ -7,10 +7,26 @@ test moves the clock past it (the clock's jump callback wakes the waiter). Never
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from cloudlet.core.clock import Clock
 
-__all__ = ["Signal", "wait_until"]
+__all__ = ["Signal", "call_on_loop", "wait_until"]
+
+
+def call_on_loop(loop: asyncio.AbstractEventLoop, fn: Callable[[], None]) -> None:
+    """Run `fn` now if this thread runs `loop`, else schedule it there; a no-op once the loop closed."""
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        fn()
+        return
+    try:
+        loop.call_soon_threadsafe(fn)
+    except RuntimeError:  # loop closed
+        pass
 
 
 class Signal:
@@ -42,19 +58,8 @@ class Signal:
 
     def notify(self) -> None:
         loop = self._loop
-        if loop is None or not self._futures:
-            return
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            self._wake_all()
-        else:
-            try:
-                loop.call_soon_threadsafe(self._wake_all)
-            except RuntimeError:  # loop closed
-                pass
+        if loop is not None and self._futures:
+            call_on_loop(loop, self._wake_all)
 
     def _wake_all(self) -> None:
         futures, self._futures = self._futures, set()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 from typing import Any
@@ -10,25 +9,13 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.loaders import Loader
 
-from cloudlet.protocol import catalog
+from tests.protocol.legacy_sqs import legacy_sqs_model_data
 
 
 def _legacy_model_dir(root: Path) -> Path:
     """A botocore data dir holding SQS as the last query-protocol SDKs saw it."""
-    loader = Loader(extra_search_paths=[str(catalog.DATA_DIR)])
-    loader.extras_types.append("cloudlet")
-    data = copy.deepcopy(loader.load_service_model("sqs", "service-2"))
-
-    def rename(node: Any) -> None:
-        if isinstance(node, dict):
-            if "queryName" in node:
-                node["locationName"] = node.pop("queryName")
-            for child in node.values():
-                rename(child)
-
-    rename(data["shapes"])
+    data = legacy_sqs_model_data()
     data["metadata"]["protocol"] = "query"
     data["metadata"]["protocols"] = ["query"]
     target = root / "sqs" / "2012-11-05"
