@@ -11,20 +11,24 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 from cloudlet import __version__
 from cloudlet.core.clock import Clock, SystemClock, VirtualClock
 from cloudlet.core.db import Database
 from cloudlet.core.hub import Hub
 from cloudlet.core.migrations import Migrations, register_core
+from cloudlet.core.outbox import Outbox
 from cloudlet.core.timers import Timers
 from cloudlet.core.work import WorkTracker
 from cloudlet.gateway.routing import Router
 from cloudlet.services import registry
 from cloudlet.services.spec import LoadedService, ServiceSpec, load
 from cloudlet.settings import Settings
+
+if TYPE_CHECKING:
+    from cloudlet.protocol.http import HttpRequest, HttpResponse
 
 log = logging.getLogger("cloudlet")
 
@@ -54,6 +58,13 @@ class App:
         self._on_stopping: list[Callable[[], None]] = []
         self.stopping = False
         """True once shutdown has begun: long-lived requests (long polls) answer now."""
+        self.outbox = Outbox(self.db, self.clock)
+        """E-mail and SMS the services sent (`GET /_cloudlet/outbox`, `cloudlet outbox`)."""
+        self.on_stopping(self.outbox.close)
+        self.internal_routes: dict[
+            tuple[str, str], Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
+        ] = {}
+        """Extra `/_cloudlet/*` endpoints registered by services: (method, path) → handler."""
 
     # -- services ------------------------------------------------------------------------------
 

@@ -39,6 +39,9 @@ class Settings:
     virtual_clock: bool = False
     """Use a virtual clock that only moves when advanced (tests)."""
     log_requests: bool = True
+    smtp_url: str | None = None
+    """`smtp://host:port` (or `smtps://user:password@host:port`): also send SNS e-mail there for real.
+    Every e-mail is recorded in the outbox either way."""
 
     @property
     def db_path(self) -> Path | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cloudlet import __version__
+from cloudlet.cli.outbox import outbox
 from cloudlet.cli.reset import reset
 from cloudlet.cli.status import status
 from cloudlet.cli.up import up
@@ -19,6 +20,7 @@ def cli() -> None:
 cli.add_command(up)
 cli.add_command(status)
 cli.add_command(reset)
+cli.add_command(outbox)
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ import signal
 import socket
 import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import click
 import uvicorn
@@ -63,6 +64,13 @@ def _configure_logging(quiet: bool) -> None:
     is_flag=True,
     help="Time moves only through POST /_cloudlet/clock/advance (for test harnesses).",
 )
+@click.option(
+    "--smtp-url",
+    envvar="CLOUDLET_SMTP_URL",
+    default=None,
+    metavar="smtp://HOST:PORT",
+    help="Also send SNS e-mail to this SMTP server (e-mail is always kept in `cloudlet outbox`).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Do not log every request.")
 def up(
     host: str,
@@ -72,6 +80,7 @@ def up(
     services: str | None,
     region: str,
     virtual_clock: bool,
+    smtp_url: str | None,
     quiet: bool,
 ) -> None:
     """Start cloudlet in the foreground."""
@@ -88,6 +97,12 @@ def up(
         select(names)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--services") from exc
+    if smtp_url:
+        parts = urlsplit(smtp_url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise click.BadParameter(
+                "expected smtp://HOST:PORT or smtps://HOST:PORT", param_hint="--smtp-url"
+            )
     settings = Settings.from_env(
         host=host,
         port=port,
@@ -96,6 +111,7 @@ def up(
         services=names,
         region=region,
         virtual_clock=virtual_clock or None,
+        smtp_url=smtp_url or None,
     )
     _configure_logging(quiet)
     app = create_app(settings)
@@ -105,6 +121,8 @@ def up(
     console.print(f"  data: {'in memory' if settings.in_memory else settings.data_dir}")
     if app.clock.is_virtual:
         console.print("  clock: virtual (advance with POST /_cloudlet/clock/advance?seconds=N)")
+    if settings.smtp_url:
+        console.print(f"  e-mail: also sent to {urlsplit(settings.smtp_url).netloc.rpartition('@')[2]}")
     console.print(
         "  services: "
         + ", ".join(

@@ -121,7 +121,9 @@ def _only_comments(text: str) -> bool:
 
 
 def register_core(migrations: Migrations) -> None:
-    """Register the tables core itself owns (component `core.timers`)."""
+    """Register the tables core itself owns (components `core.timers`, `core.outbox`)."""
+    from cloudlet.core.outbox import OUTBOX_MIGRATIONS
     from cloudlet.core.timers import TIMER_MIGRATIONS
 
     migrations.register("core.timers", TIMER_MIGRATIONS)
+    migrations.register("core.outbox", OUTBOX_MIGRATIONS)

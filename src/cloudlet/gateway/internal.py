@@ -5,12 +5,17 @@
 - `GET  /_cloudlet/clock`                  the clock (`virtual`, `now`)
 - `POST /_cloudlet/clock/advance?seconds=S`  advance the virtual clock
 - `POST /_cloudlet/reset`                  delete every resource of every service
+- `GET  /_cloudlet/outbox?kind=email|sms&after=ID&wait=S&limit=N`  recorded e-mail and SMS after entry ID
+                                           (`{"entries": [...], "last": ID}`); `wait` long-polls up to 20 s
+- anything in `app.internal_routes` (services' own, e.g. SNS's signing certificate)
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
+import math
 from typing import TYPE_CHECKING, Any
 
 from cloudlet.protocol.http import HttpRequest, HttpResponse
@@ -19,6 +24,7 @@ if TYPE_CHECKING:
     from cloudlet.app import App
 
 PREFIXES = ("/_cloudlet/", "/_localstack/health")
+MAX_OUTBOX_WAIT_S = 20.0
 
 
 def _json(status: int, payload: Any) -> HttpResponse:
@@ -56,4 +62,29 @@ async def handle(app: App, request: HttpRequest) -> HttpResponse:
     if path == "/_cloudlet/reset" and method == "POST":
         app.reset()
         return _json(200, {"reset": True})
+    if path == "/_cloudlet/outbox" and method == "GET":
+        return await _outbox(app, request)
+    route = app.internal_routes.get((method, path))
+    if route is not None:
+        result = route(request)
+        return await result if inspect.isawaitable(result) else result
     return _json(404, {"error": f"no internal endpoint {method} {request.path}"})
+
+
+async def _outbox(app: App, request: HttpRequest) -> HttpResponse:
+    query = request.query
+    kind = query.get("kind") or None
+    if kind is not None and kind not in ("email", "sms"):
+        return _json(400, {"error": "kind must be email or sms"})
+    try:
+        after = int(query.get("after") or "0")
+        limit = int(query.get("limit") or "100")
+        wait = float(query.get("wait") or "0")
+    except ValueError:
+        return _json(400, {"error": "after and limit must be integers, wait a number of seconds"})
+    if after < 0 or not 1 <= limit <= 1000 or not (math.isfinite(wait) and wait >= 0):
+        return _json(400, {"error": "after must be >= 0, limit 1..1000 and wait >= 0"})
+    if wait > 0:
+        await app.outbox.wait(after, min(wait, MAX_OUTBOX_WAIT_S), kind)
+    entries = app.outbox.entries(kind, after, limit)
+    return _json(200, {"entries": entries, "last": entries[-1]["id"] if entries else after})
