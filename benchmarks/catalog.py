@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from benchmarks import cases, sqs_cases
+from benchmarks import cases, sns_cases, sqs_cases
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,27 @@ CASES: tuple[Case, ...] = (
         on_ceiling=True,
     ),
     Case("sqs_boto3_send", "sqs", "sqs SendMessage, boto3", sqs_cases.boto3_send, "boto3", on_ceiling=True),
+    Case(
+        "sns_fanout",
+        "sns",
+        "sns Publish -> 3 raw SQS queues, throughput",
+        sns_cases.fanout_throughput,
+        "lean",
+    ),
+    Case(
+        "sns_fanout_latency",
+        "sns",
+        "sns publish-to-receivable (Publish, ReceiveMessage)",
+        sns_cases.fanout_latency,
+        "lean",
+        "latency",
+        shows_rate=False,
+    ),
 )
 
 
 def select(spec: str) -> list[Case]:
-    """`all`, or comma-separated groups (sts, sqs) and case ids. Unknown names raise ValueError."""
+    """`all`, or comma-separated groups (sts, sqs, sns) and case ids. Unknown names raise ValueError."""
     wanted = {w.strip() for w in spec.split(",") if w.strip()} or {"all"}
     known = {"all"} | {c.group for c in CASES} | {c.id for c in CASES}
     if unknown := wanted - known:

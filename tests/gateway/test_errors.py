@@ -46,9 +46,7 @@ def test_unknown_target_prefix_is_unknown_operation_exception(cloudlet):
 
 def test_unknown_query_action_is_invalid_action(cloudlet):
     sns = cloudlet.client("sns")
-    with pytest.raises(ClientError) as caught:
-        sns._make_api_call("ListTopics", {})  # a real operation first: routing works
-    assert caught.value.response["Error"]["Code"] == "NotImplemented"
+    assert sns.list_topics()["Topics"] == []  # a real operation first: routing works
     status, _, body = _post(
         cloudlet.endpoint,
         b"Action=NoSuchAction&Version=2010-03-31",
@@ -92,7 +90,7 @@ def test_malformed_xml_body_is_malformed_xml(cloudlet):
 def test_unimplemented_operation_answers_not_implemented(cloudlet):
     sns = cloudlet.client("sns")
     with pytest.raises(ClientError) as caught:
-        sns.list_topics()
+        sns.list_platform_applications()
     error = caught.value.response
     assert error["Error"]["Code"] == "NotImplemented"
     assert error["ResponseMetadata"]["HTTPStatusCode"] == 501

@@ -6,6 +6,7 @@ answers `NotImplemented` for every operation until its implementation lands.
 
 from __future__ import annotations
 
+from cloudlet.services.sns import SPEC as SNS
 from cloudlet.services.spec import ServiceSpec
 from cloudlet.services.sqs import SPEC as SQS
 from cloudlet.services.sts import SPEC as STS
@@ -13,7 +14,7 @@ from cloudlet.services.sts import SPEC as STS
 SERVICES: tuple[ServiceSpec, ...] = (
     STS,
     SQS,
-    ServiceSpec("sns", {"sns": None}, "Simple Notification Service"),
+    SNS,
     ServiceSpec("lambda", {"lambda": None}, "Lambda"),
     ServiceSpec("s3", {"s3": None}, "Simple Storage Service"),
     ServiceSpec("events", {"events": None}, "EventBridge"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -86,14 +87,17 @@ class Messages:
         self._expiry_scheduled: set[int] = set()
 
     # -- send -------------------------------------------------------------------------------------
-    def send(self, queue: QueueRow, entries: list[Outgoing], sender_id: str) -> list[Sent]:
-        """Store `entries` in one transaction; FIFO duplicates inside the window are accepted, not stored."""
+    def send(
+        self, queue: QueueRow, entries: list[Outgoing], sender_id: str, tx: Tx | None = None
+    ) -> list[Sent]:
+        """Store `entries` in one transaction (the caller's `tx`, if given); FIFO duplicates inside the
+        window are accepted, not stored."""
         sqs = self._sqs
         now = sqs.clock.now()
         c = queue.cache
         results: list[Sent] = []
         rows: list[tuple[Any, ...]] = []
-        with sqs.db.transaction() as tx:
+        with sqs.db.transaction() if tx is None else nullcontext(tx) as tx:
             first_seq = store.next_sequence(tx, queue.id, len(entries)) if queue.fifo else 0
             for index, entry in enumerate(entries):
                 md5_body = md5_of_body(entry.body)
