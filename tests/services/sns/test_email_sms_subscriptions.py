@@ -63,3 +63,32 @@ def test_a_lambda_subscription_fails_as_a_missing_function_until_lambda_is_serve
     cloudlet.settle()
     (dead,) = drain(sqs, dlq_url)
     assert json.loads(dead["Body"])["Message"] == "to a function"
+
+
+def test_with_an_smtp_url_a_published_message_reaches_a_real_smtp_server(cloudlet_factory):
+    from aiosmtpd.controller import Controller
+
+    from tests.services.sns.test_email_delivery import Mailbox, free_port
+
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        server = cloudlet_factory(smtp_url=f"smtp://127.0.0.1:{controller.port}")
+        sns = server.client("sns")
+        topic = sns.create_topic(Name="alarms")["TopicArn"]
+        sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="oncall@example.com")
+        server.settle()
+        (_, rcpt, confirmation) = mailbox.messages[0]
+        assert rcpt == ["oncall@example.com"]
+        body = confirmation.get_content()
+        link = re.search(r"http://[^\s\"]+Action=ConfirmSubscription[^\s\"]+", body).group(0)
+        with urllib.request.urlopen(link, timeout=10) as response:
+            assert response.status == 200
+        sns.publish(TopicArn=topic, Message="CPU at 99%", Subject="Alarm: CPU")
+        server.settle()
+        (_, _, alarm) = mailbox.messages[1]
+        assert alarm["Subject"] == "Alarm: CPU"
+        assert "CPU at 99%" in alarm.get_content()
+    finally:
+        controller.stop()
