@@ -3,41 +3,14 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+
+from tests.awscli import aws, aws_json
 
 ACCOUNT = "000000000000"
 
 
-def _aws(cloudlet, tmp_path, service, *args):
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-    }
-    env.pop("AWS_PROFILE", None)
-    command = [
-        sys.executable,
-        "-m",
-        "awscli",
-        service,
-        *args,
-        "--endpoint-url",
-        cloudlet.endpoint,
-        "--output",
-        "json",
-    ]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
-
-
-def _aws_json(cloudlet, tmp_path, service, *args):
-    done = _aws(cloudlet, tmp_path, service, *args)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout) if done.stdout.strip() else {}
+_aws = aws
+_aws_json = aws_json
 
 
 def test_cli_topic_subscription_and_publish(cloudlet, tmp_path):

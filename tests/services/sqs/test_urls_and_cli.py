@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
+from tests.awscli import aws, aws_json
 from tests.services.sqs.conftest import query_client
 
 ACCOUNT = "000000000000"
@@ -89,33 +85,11 @@ def test_url_naming_another_region_does_not_reach_namesake(sqs, west):
 
 
 def _aws(cloudlet, tmp_path, *args):
-    env = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": str(tmp_path / "no-config"),
-        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "no-credentials"),
-    }
-    env.pop("AWS_PROFILE", None)
-    command = [
-        sys.executable,
-        "-m",
-        "awscli",
-        "sqs",
-        *args,
-        "--endpoint-url",
-        cloudlet.endpoint,
-        "--output",
-        "json",
-    ]
-    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    return aws(cloudlet, tmp_path, "sqs", *args)
 
 
 def _aws_json(cloudlet, tmp_path, *args):
-    done = _aws(cloudlet, tmp_path, *args)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout) if done.stdout.strip() else {}
+    return aws_json(cloudlet, tmp_path, "sqs", *args)
 
 
 def test_cli_queue_and_message_lifecycle(cloudlet, tmp_path):
