@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cloudlet import __version__
+from cloudlet.cli.logs import logs
 from cloudlet.cli.outbox import outbox
 from cloudlet.cli.reset import reset
 from cloudlet.cli.status import status
@@ -21,6 +22,7 @@ cli.add_command(up)
 cli.add_command(status)
 cli.add_command(reset)
 cli.add_command(outbox)
+cli.add_command(logs)
 
 
 def main() -> None:

@@ -7,7 +7,8 @@
 - `POST /_cloudlet/reset`                  delete every resource of every service
 - `GET  /_cloudlet/outbox?kind=email|sms&after=ID&wait=S&limit=N`  recorded e-mail and SMS after entry ID
                                            (`{"entries": [...], "last": ID}`); `wait` long-polls up to 20 s
-- anything in `app.internal_routes` (services' own, e.g. SNS's signing certificate)
+- anything in `app.internal_routes` (services' own, e.g. SNS's signing certificate, logs' tail);
+  `/_cloudlet/<service>/...` loads that service first if it is not loaded yet (its setup registers them)
 """
 
 from __future__ import annotations
@@ -65,10 +66,22 @@ async def handle(app: App, request: HttpRequest) -> HttpResponse:
     if path == "/_cloudlet/outbox" and method == "GET":
         return await _outbox(app, request)
     route = app.internal_routes.get((method, path))
+    if route is None:
+        route = _route_of_unloaded_service(app, method, path)
     if route is not None:
         result = route(request)
         return await result if inspect.isawaitable(result) else result
     return _json(404, {"error": f"no internal endpoint {method} {request.path}"})
+
+
+def _route_of_unloaded_service(app: App, method: str, path: str) -> Any:
+    """Services register their routes when they load: load the one the path names, then look again."""
+    name = path.removeprefix("/_cloudlet/").split("/", 1)[0]
+    spec = app.specs.get(name)
+    if spec is None or spec.setup is None or app.service_states().get(name) == "running":
+        return None
+    app.service(name)
+    return app.internal_routes.get((method, path))
 
 
 async def _outbox(app: App, request: HttpRequest) -> HttpResponse:
