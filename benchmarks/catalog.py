@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from benchmarks import cases, sns_cases, sqs_cases
+from benchmarks import cases, lambda_cases, sns_cases, sqs_cases
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,30 @@ CASES: tuple[Case, ...] = (
         "lean",
         "latency",
         shows_rate=False,
+    ),
+    Case("lambda_warm_boto3", "lambda", "lambda warm Invoke, boto3", lambda_cases.warm_invoke_boto3, "boto3"),
+    Case(
+        "lambda_warm_raw",
+        "lambda",
+        "lambda warm Invoke, raw keep-alive",
+        lambda_cases.warm_invoke_raw,
+        "lean",
+    ),
+    Case(
+        "lambda_cold",
+        "lambda",
+        "lambda cold start (first Invoke)",
+        lambda_cases.cold_start,
+        "lean",
+        "latency",
+        shows_rate=False,
+    ),
+    Case(
+        "lambda_sqs_esm",
+        "lambda",
+        "lambda SQS -> function (ESM, batch 10)",
+        lambda_cases.sqs_to_lambda,
+        "lean",
     ),
 )
 

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Callable
 
 from cloudlet.core.clock import Clock
+from cloudlet.core.work import WorkTracker
 
 __all__ = ["Signal", "call_on_loop", "wait_until"]
 
@@ -68,8 +69,14 @@ class Signal:
                 fut.set_result(None)
 
 
-async def wait_until(clock: Clock, deadline: float, fut: asyncio.Future[None]) -> bool:
-    """Wait until `fut` completes or `clock` reaches `deadline`; True if `fut` completed first."""
+async def wait_until(
+    clock: Clock, deadline: float, fut: asyncio.Future[None], work: WorkTracker | None = None
+) -> bool:
+    """Wait until `fut` completes or `clock` reaches `deadline`; True if `fut` completed first.
+
+    With `work`, a virtual-clock jump past the deadline counts as work from the moment of the jump until
+    this coroutine has resumed, so `settle()` right after `clock.advance()` waits for what it wakes.
+    """
     if fut.done():
         return True
     remaining = deadline - clock.now()
@@ -80,9 +87,14 @@ async def wait_until(clock: Clock, deadline: float, fut: asyncio.Future[None]) -
         return bool(done)
     loop = asyncio.get_running_loop()
     passed: asyncio.Future[None] = loop.create_future()
+    tokens: list[int] = []
 
     def on_jump() -> None:
-        if clock.now() >= deadline:
+        if clock.now() >= deadline and not tokens:
+            if work is not None:
+                tokens.append(work.begin("clock wake-up"))
+            else:
+                tokens.append(0)
             loop.call_soon_threadsafe(_complete, passed)
 
     unsubscribe = clock.subscribe(on_jump)
@@ -95,6 +107,8 @@ async def wait_until(clock: Clock, deadline: float, fut: asyncio.Future[None]) -
         unsubscribe()
         if not passed.done():
             passed.cancel()
+        if work is not None and tokens and tokens[0]:
+            work.end(tokens[0])
 
 
 def _complete(fut: asyncio.Future[None]) -> None:

@@ -6,6 +6,8 @@ answers `NotImplemented` for every operation until its implementation lands.
 
 from __future__ import annotations
 
+from cloudlet.services.lambda_ import SPEC as LAMBDA
+from cloudlet.services.logs import SPEC as LOGS
 from cloudlet.services.sns import SPEC as SNS
 from cloudlet.services.spec import ServiceSpec
 from cloudlet.services.sqs import SPEC as SQS
@@ -15,7 +17,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     STS,
     SQS,
     SNS,
-    ServiceSpec("lambda", {"lambda": None}, "Lambda"),
+    LAMBDA,
     ServiceSpec("s3", {"s3": None}, "Simple Storage Service"),
     ServiceSpec("events", {"events": None}, "EventBridge"),
     ServiceSpec("scheduler", {"scheduler": None}, "EventBridge Scheduler"),
@@ -24,7 +26,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("apigateway", {"apigateway": None, "apigatewayv2": None}, "API Gateway (REST and HTTP APIs)"),
     ServiceSpec("kinesis", {"kinesis": None}, "Kinesis Data Streams"),
     ServiceSpec("firehose", {"firehose": None}, "Data Firehose"),
-    ServiceSpec("logs", {"logs": None}, "CloudWatch Logs"),
+    LOGS,
     ServiceSpec("cloudwatch", {"cloudwatch": None}, "CloudWatch metrics and alarms"),
     ServiceSpec("xray", {"xray": None}, "X-Ray"),
     ServiceSpec("cloudformation", {"cloudformation": None}, "CloudFormation"),

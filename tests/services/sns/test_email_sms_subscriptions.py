@@ -49,7 +49,7 @@ def test_an_sms_subscription_gets_each_message_in_the_sms_outbox(cloudlet, sns, 
     assert sms["body"] == "your code is 1234"
 
 
-def test_a_lambda_subscription_fails_as_a_missing_function_until_lambda_is_served(cloudlet, sns, sqs, topic):
+def test_a_lambda_subscription_to_a_missing_function_goes_to_the_dlq(cloudlet, sns, sqs, topic):
     from tests.services.sns.conftest import drain, make_queue
 
     dlq_url, dlq_arn = make_queue(sqs, "lambda-dlq")

@@ -178,7 +178,7 @@ class Messages:
                     until += 0.001  # event-loop timers may fire a hair early
                 sqs.poller_waiting(+1)
                 try:
-                    await wait_until(clock, until, fut)
+                    await wait_until(clock, until, fut, sqs.app.work)
                 finally:
                     sqs.poller_waiting(-1)
             finally:

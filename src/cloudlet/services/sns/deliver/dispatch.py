@@ -41,6 +41,9 @@ class Deliverers:
         elif protocol == "lambda":
             from cloudlet.services.sns.deliver.lambda_ import deliver_lambda
 
-            await deliver_lambda(target)
+            signed = sns.signer.signed(
+                {k: v for k, v in notification.items() if isinstance(v, str)}, version, endpoint
+            )
+            await deliver_lambda(sns.app, target, notification, signed)
         else:
             raise DeliveryFailed(f"Protocol {protocol} cannot be delivered to in cloudlet", retryable=False)

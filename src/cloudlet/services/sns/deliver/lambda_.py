@@ -1,14 +1,19 @@
 """SNS → Lambda delivery: the event a function receives (sns-lambda-as-subscriber.html).
 
-Invocation is asynchronous through the Lambda service's API; until cloudlet serves Lambda, a
-delivery fails as a client-side error (the function cannot be found), which SNS does not retry.
+Invocation is asynchronous through the Lambda service's API: the event is queued durably and Lambda's
+own retry, destination and dead-letter rules apply from there. A missing function is a client-side
+error, which SNS does not retry.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import TYPE_CHECKING, Any
 
 from cloudlet.services.sns.deliver import DeliveryFailed, Notification, Target
+
+if TYPE_CHECKING:
+    from cloudlet.app import App
 
 
 def lambda_event(target: Target, notification: Notification, signed: dict[str, Any]) -> dict[str, Any]:
@@ -38,5 +43,19 @@ def lambda_event(target: Target, notification: Notification, signed: dict[str, A
     }
 
 
-async def deliver_lambda(target: Target) -> None:
-    raise DeliveryFailed(f"Function not found: {target.endpoint} (Lambda is not served yet)", retryable=False)
+async def deliver_lambda(
+    app: App, target: Target, notification: Notification, signed: dict[str, Any]
+) -> None:
+    """Queue an asynchronous invocation of the subscribed function with the SNS event.
+
+    Raises DeliveryFailed(retryable=False) when the function does not exist (a client-side error).
+    """
+    from cloudlet.protocol.errors import ServiceError
+    from cloudlet.services.lambda_ import api as lambda_api
+
+    event = json.dumps(lambda_event(target, notification, signed)).encode()
+    try:
+        with app.db.transaction() as tx:
+            lambda_api.invoke_async(app, tx, target.endpoint, event)
+    except ServiceError as exc:
+        raise DeliveryFailed(f"{exc.code}: {exc.message}", retryable=False) from exc

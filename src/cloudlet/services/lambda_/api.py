@@ -1,0 +1,27 @@
+"""What other services may use of Lambda: asynchronous invocation inside the caller's transaction
+(SNS, S3, EventBridge, destinations)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cloudlet.services.lambda_.errors import ResourceNotFoundException
+
+if TYPE_CHECKING:
+    from cloudlet.app import App
+    from cloudlet.core.db import Tx
+
+
+def invoke_async(app: App, tx: Tx, function_arn: str, payload: bytes) -> str:
+    """Queue an Event invocation of `function_arn` (qualified or not); returns the request id.
+
+    Raises: ResourceNotFoundException when the function (or its qualifier) does not exist.
+    """
+    from cloudlet.core.arns import parse_arn
+
+    if "lambda" not in app.specs:
+        raise ResourceNotFoundException(f"Function not found: {function_arn}")
+    lam = app.service("lambda").state
+    parts = parse_arn(function_arn)
+    resolved = lam.functions.resolve(parts.account, parts.region, function_arn)
+    return lam.async_invoker.enqueue(tx, resolved.key, resolved.qualifier, payload)

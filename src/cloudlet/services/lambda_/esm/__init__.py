@@ -1,0 +1,1 @@
+"""Event source mappings: the control plane (`mappings.py`) and the SQS poller (`sqs.py`)."""
