@@ -159,11 +159,15 @@ class RuntimeApi:
                     break
                 method, path, headers, body = request
                 status, out_headers, out_body = await self._route(method, path, headers, body)
+                if writer.is_closing():  # the worker went away (killed, stopped) while we waited
+                    break
                 _write_response(writer, status, out_headers, out_body)
                 await writer.drain()
                 if headers.get("connection", "").lower() == "close":
                     break
         except (ConnectionError, asyncio.IncompleteReadError, asyncio.LimitOverrunError):
+            pass
+        except RuntimeError:  # uvloop: the transport closed between the check and the write
             pass
         except _BadRequest as exc:
             _write_response(writer, exc.status, [], _error_body("InvalidRequest", str(exc)))
