@@ -7,6 +7,7 @@ operations reach through `ctx.app.service("lambda").state`.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,5 +107,10 @@ def setup(app: App) -> Lambda:
     app.timers.register(TIMER_KIND, lam.async_invoker.on_timer)
     app.timers.register(ESM_TIMER_KIND, lam.mappings.on_timer)
     app.on_stopping(lam.mappings.stop_all)
+    # Resume mappings once the schema is applied (App.service applies migrations after setup returns).
+    try:
+        asyncio.get_running_loop().call_soon(lam.mappings.resume_all)
+    except RuntimeError:  # loaded outside the event loop (tools, tests): nothing polls there anyway
+        pass
     app.on_stopping(lam.discard_temporary_code)  # the pool stops its own workers when the App stops
     return lam

@@ -221,6 +221,14 @@ class Mappings:
         if poller is not None:
             poller.stop()
 
+    def resume_all(self) -> None:
+        """Start the pollers of every enabled mapping (the service just loaded, e.g. after a restart)."""
+        with self._lam.db.read() as conn:
+            uuids = [row["uuid"] for row in store.list_esms(conn)]
+        for uuid_ in uuids:
+            if uuid_ not in self._pollers:
+                self._restart(uuid_)
+
     def stop_all(self) -> None:
         for uuid_ in list(self._pollers):
             self._stop(uuid_)
