@@ -33,14 +33,17 @@ def call_on_loop(loop: asyncio.AbstractEventLoop, fn: Callable[[], None]) -> Non
 class Signal:
     """A broadcast wake-up for coroutines on one event loop: `notify()` wakes every current waiter.
 
-    `notify()` may be called from any thread.
+    `notify()` may be called from any thread. With `work`, a woken waiter counts as work from the
+    wake-up until it `discard`s its future (so `settle()` waits for what a commit woke).
     """
 
-    __slots__ = ("_futures", "_loop")
+    __slots__ = ("_futures", "_loop", "_tokens", "_work")
 
-    def __init__(self) -> None:
+    def __init__(self, work: WorkTracker | None = None) -> None:
         self._futures: set[asyncio.Future[None]] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._work = work
+        self._tokens: dict[asyncio.Future[None], int] = {}
 
     @property
     def waiting(self) -> int:
@@ -55,7 +58,11 @@ class Signal:
         return fut
 
     def discard(self, fut: asyncio.Future[None]) -> None:
+        """Forget `fut` (always call this once the wait is over)."""
         self._futures.discard(fut)
+        token = self._tokens.pop(fut, None)
+        if token is not None and self._work is not None:
+            self._work.end(token)
 
     def notify(self) -> None:
         loop = self._loop
@@ -66,6 +73,8 @@ class Signal:
         futures, self._futures = self._futures, set()
         for fut in futures:
             if not fut.done():
+                if self._work is not None:
+                    self._tokens[fut] = self._work.begin("wake-up")
                 fut.set_result(None)
 
 

@@ -51,7 +51,7 @@ class Sqs:
         """The wake-up long pollers of a queue wait on."""
         sig = self._signals.get(queue_id)
         if sig is None:
-            sig = self._signals[queue_id] = Signal()
+            sig = self._signals[queue_id] = Signal(self.app.work)
         return sig
 
     def messages_available(self, queue: QueueRow) -> None:
