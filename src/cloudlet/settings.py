@@ -39,6 +39,8 @@ class Settings:
     virtual_clock: bool = False
     """Use a virtual clock that only moves when advanced (tests)."""
     log_requests: bool = True
+    lambda_concurrency: int = 1000
+    """The account's Lambda concurrency limit (AWS's default quota is 1,000)."""
     smtp_url: str | None = None
     """`smtp://host:port` (or `smtps://user:password@host:port`): also send SNS e-mail there for real.
     Every e-mail is recorded in the outbox either way."""
@@ -71,7 +73,7 @@ _BOOL_TRUE = {"1", "true", "yes", "on"}
 
 
 def _coerce(name: str, raw: str) -> object:
-    if name == "port":
+    if name in ("port", "lambda_concurrency"):
         return int(raw)
     if name in ("in_memory", "virtual_clock", "log_requests"):
         return raw.strip().lower() in _BOOL_TRUE

@@ -71,6 +71,13 @@ def _configure_logging(quiet: bool) -> None:
     metavar="smtp://HOST:PORT",
     help="Also send SNS e-mail to this SMTP server (e-mail is always kept in `cloudlet outbox`).",
 )
+@click.option(
+    "--lambda-concurrency",
+    envvar="CLOUDLET_LAMBDA_CONCURRENCY",
+    type=click.IntRange(min=1),
+    default=None,
+    help="The account's Lambda concurrency limit (default 1000, as AWS's quota).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Do not log every request.")
 def up(
     host: str,
@@ -81,6 +88,7 @@ def up(
     region: str,
     virtual_clock: bool,
     smtp_url: str | None,
+    lambda_concurrency: int | None,
     quiet: bool,
 ) -> None:
     """Start cloudlet in the foreground."""
@@ -112,6 +120,7 @@ def up(
         region=region,
         virtual_clock=virtual_clock or None,
         smtp_url=smtp_url or None,
+        lambda_concurrency=lambda_concurrency,
     )
     _configure_logging(quiet)
     app = create_app(settings)

@@ -1,6 +1,7 @@
 """ASGI entry: read the body (capped), build the HttpRequest, run the pipeline, send the response.
 
-Also answers the lifespan protocol (App.start/stop) and hands `/_cloudlet/*` to `internal.py`.
+Also answers the lifespan protocol (App.start/stop), hands `/_cloudlet/*` to `internal.py` and Lambda
+function URLs (`<url-id>.lambda-url.<region>.localhost`, `/_aws/lambda-url/<url-id>/`) to Lambda.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from urllib.parse import quote
 
 from cloudlet.gateway import internal
 from cloudlet.gateway.pipeline import Pipeline
+from cloudlet.gateway.routing import function_url_target
 from cloudlet.protocol.http import Headers, HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -88,7 +90,13 @@ class Gateway:
             body=bytes(body),
             client=client[0] if client else "127.0.0.1",
         )
-        if path.startswith(internal.PREFIXES):
+        target = function_url_target(request) if "lambda" in self.app.specs else None
+        if target is not None:
+            from cloudlet.services.lambda_ import urls
+
+            response = await urls.serve(self.app, request, target.url_id, target.region, target.raw_path)
+            label = "lambda.FunctionUrl"
+        elif path.startswith(internal.PREFIXES):
             response = await internal.handle(self.app, request)
             label = "internal"
         else:

@@ -32,8 +32,11 @@ from cloudlet.protocol.uri_templates import RestRouter
 _FORM_TYPE = "application/x-www-form-urlencoded"
 _ACTION_FIELD = re.compile(rb"(?:^|&)Action=([^&]*)")
 _CBOR_PATH_RE = re.compile(r"^/service/([^/]+)/operation/([^/?]+)$")
-# <bucket>.s3.<domain>, s3.<domain>, <api-id>.execute-api.<domain>, sqs.<region>.<domain>
+# <bucket>.s3.<domain>, s3.<domain>, <api-id>.execute-api.<domain>, sqs.<region>.<domain>,
+# <url-id>.lambda-url.<region>.<domain>
 _LOCAL_DOMAINS = ("localhost.localstack.cloud", "localhost")
+FUNCTION_URL_PATH = "/_aws/lambda-url/"
+"""Path form of a Lambda function URL, needing no wildcard DNS: `/_aws/lambda-url/<url-id>/<path>`."""
 _REST_ORDER_LAST = ("s3",)
 
 
@@ -77,12 +80,38 @@ def parse_host(host: str) -> HostInfo:
             return HostInfo("s3", labels[-1], (("bucket", bucket),) if bucket else ())
         if labels[-1] == "execute-api" and len(labels) >= 2:
             return HostInfo("execute-api", None, (("api_id", labels[0]),))
+        if len(labels) == 3 and labels[1] == "lambda-url":  # <url-id>.lambda-url.<region>.<domain>
+            return HostInfo("lambda-url", labels[2], (("url_id", labels[0]),))
         if len(labels) == 2:  # <service>.<region>.<domain>, e.g. sqs.us-east-1.localhost
             return HostInfo(labels[0], labels[1])
         if len(labels) == 1:
             return HostInfo(labels[0])
         return HostInfo()
     return HostInfo()
+
+
+@dataclass(frozen=True, slots=True)
+class FunctionUrlTarget:
+    """A request to a Lambda function URL rather than to an AWS API."""
+
+    url_id: str
+    region: str | None
+    """From the host form; None for the path form (any region)."""
+    raw_path: str
+    """The path the function sees (the path form's prefix removed), percent-encoded as sent."""
+
+
+def function_url_target(request: HttpRequest) -> FunctionUrlTarget | None:
+    """The function URL `request` addresses, by its Host or its `/_aws/lambda-url/<url-id>` path."""
+    if ".lambda-url." in request.host:
+        host = parse_host(request.host)
+        if host.service == "lambda-url":
+            return FunctionUrlTarget(dict(host.hints)["url_id"], host.region, request.raw_path or "/")
+    if request.raw_path.startswith(FUNCTION_URL_PATH):
+        url_id, _, rest = request.raw_path[len(FUNCTION_URL_PATH) :].partition("/")
+        if url_id:
+            return FunctionUrlTarget(url_id, None, "/" + rest)
+    return None
 
 
 class Router:

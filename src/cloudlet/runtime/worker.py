@@ -100,11 +100,14 @@ def runtime_paths() -> tuple[str, ...]:
 
 
 def python_paths(spec: FunctionSpec) -> list[str]:
-    """sys.path order on AWS: task root, each layer's site-packages and python/, then the runtime."""
+    """sys.path order on AWS: task root, /opt/python/lib/python3.X/site-packages, /opt/python, then the
+    runtime. Lambda merges the layers into /opt in their order, a later layer's files replacing an earlier
+    one's: so each of the two directories is searched in the layers, last layer first."""
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    layers = list(reversed(spec.layer_dirs))
     paths = [str(spec.code_dir)]
-    for layer in spec.layer_dirs:
-        paths += [str(layer / "python" / "lib" / version / "site-packages"), str(layer / "python")]
+    paths += [str(layer / "python" / "lib" / version / "site-packages") for layer in layers]
+    paths += [str(layer / "python") for layer in layers]
     return paths + list(runtime_paths())
 
 

@@ -214,3 +214,9 @@ def test_delete_function(lam, make_function):
     lam.delete_function(FunctionName="echo")
     with pytest.raises(ClientError):
         lam.get_function(FunctionName="echo")
+
+
+def test_the_account_concurrency_limit_is_a_setting(cloudlet_factory):
+    server = cloudlet_factory(lambda_concurrency=150)
+    limits = server.client("lambda").get_account_settings()["AccountLimit"]
+    assert limits["ConcurrentExecutions"] == limits["UnreservedConcurrentExecutions"] == 150

@@ -1,9 +1,9 @@
 """Lambda: Python functions in warm worker processes over the real Runtime API (awslambdaric),
 synchronous and asynchronous invocation with retries, destinations and dead-letter queues, versions
-and aliases, resource policies; function output in CloudWatch Logs.
+and aliases, layers, function URLs, SQS event source mappings; function output in CloudWatch Logs.
 
 Deviations from AWS: Python runtimes run on cloudlet's own interpreter; resource policies are stored,
-not enforced; container images, layers, function URLs and event source mappings are not served yet.
+not enforced; container images are not supported.
 """
 
 from cloudlet.services.spec import ServiceSpec

@@ -20,13 +20,13 @@ from cloudlet.services.lambda_.esm.mappings import TIMER_KIND as ESM_TIMER_KIND
 from cloudlet.services.lambda_.esm.mappings import Mappings
 from cloudlet.services.lambda_.functions import Functions
 from cloudlet.services.lambda_.invoke import Invoker
+from cloudlet.services.lambda_.layers import Layers
 from cloudlet.services.lambda_.permissions import Permissions
 
 if TYPE_CHECKING:
     from cloudlet.app import App
     from cloudlet.runtime.pool import FunctionSpec, Pool
 
-ACCOUNT_CONCURRENCY = 1000
 UNRESERVED_MINIMUM = 100
 
 
@@ -41,6 +41,7 @@ class Lambda:
         self.functions = Functions(self)
         self.aliases = Aliases(self)
         self.permissions = Permissions(self)
+        self.layers = Layers(self)
         self.invoker = Invoker(self)
         self.async_invoker = AsyncInvoker(self)
         self.mappings = Mappings(self)
@@ -68,15 +69,19 @@ class Lambda:
         return Path(code.dir)
 
     def layer_dir(self, arn: str) -> Path | None:
-        return None  # TODO(#5): layers
+        """The extracted files of a layer version, also once deleted (functions using it keep working)."""
+        return self.layers.directory(arn)
+
+    @property
+    def account_concurrency(self) -> int:
+        """The account's concurrency limit (`--lambda-concurrency`; AWS's default quota is 1,000)."""
+        return int(self.app.settings.lambda_concurrency)
 
     def concurrency_limit(self, key: store.Key) -> int:
         row = self.functions.row(key)
-        return (
-            ACCOUNT_CONCURRENCY - UNRESERVED_MINIMUM
-            if row["concurrency"] is None
-            else int(row["concurrency"])
-        )
+        if row["concurrency"] is None:
+            return max(1, self.account_concurrency - UNRESERVED_MINIMUM)
+        return int(row["concurrency"])
 
     def invoke_config(self, key: store.Key, qualifier: str | None, version: str) -> dict[str, Any]:
         """The event-invoke config that applies: the qualifier's, else the unqualified function's."""

@@ -101,6 +101,8 @@ class Functions:
         code = from_request(self._lam.code_root, request.get("Code") or {})
         now = self._lam.clock.now()
         config = self._config(key, request, code, now)
+        if request.get("Layers"):
+            config["Layers"] = self._lam.layers.for_function(account, region, list(request["Layers"]))
         with self._lam.db.transaction() as tx:
             if store.get_function(tx, key) is not None:
                 raise ResourceConflictException(f"Function already exist: {name}")
@@ -139,8 +141,6 @@ class Functions:
         }
         if request.get("DeadLetterConfig"):
             config["DeadLetterConfig"] = request["DeadLetterConfig"]
-        if request.get("Layers"):
-            config["Layers"] = [{"Arn": arn, "CodeSize": 0} for arn in request["Layers"]]
         if request.get("KMSKeyArn"):
             config["KMSKeyArn"] = request["KMSKeyArn"]
         return config
@@ -172,6 +172,9 @@ class Functions:
 
     def update_configuration(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         key, _ = parse_name(request["FunctionName"], account, region)
+        layers = None
+        if "Layers" in request:
+            layers = self._lam.layers.for_function(key[0], key[1], list(request["Layers"] or []))
         with self._lam.db.transaction() as tx:
             row = self._row(tx, key)
             config = _json(row["config"])
@@ -198,8 +201,10 @@ class Functions:
                     config["DeadLetterConfig"] = request["DeadLetterConfig"]
                 else:
                     config.pop("DeadLetterConfig", None)
-            if "Layers" in request:
-                config["Layers"] = [{"Arn": arn, "CodeSize": 0} for arn in request["Layers"] or []]
+            if layers:
+                config["Layers"] = layers
+            elif layers is not None:
+                config.pop("Layers", None)
             if "LoggingConfig" in request:
                 config["LoggingConfig"] = config.get("LoggingConfig", {}) | dict(
                     request["LoggingConfig"] or {}

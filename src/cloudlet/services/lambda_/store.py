@@ -1,8 +1,8 @@
 """Every SQL statement on the `lambda_*` tables, and their DDL.
 
 A function's `$LATEST` configuration, each published version's snapshot, aliases, resource policies,
-event-invoke configs and event source mappings are rows; configurations are JSON documents in the
-shape of Lambda's FunctionConfiguration.
+event-invoke configs, event source mappings and layer versions are rows; configurations are JSON
+documents in the shape of Lambda's FunctionConfiguration.
 """
 
 from __future__ import annotations
@@ -69,6 +69,38 @@ MIGRATIONS: tuple[str, ...] = (
         config TEXT NOT NULL
     );
     CREATE INDEX lambda_esm_source ON lambda_esm (source_arn);
+    """,
+    """
+    CREATE TABLE lambda_layer_version (
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        config TEXT NOT NULL,        -- the GetLayerVersion answer (JSON)
+        code TEXT NOT NULL,          -- {"dir": ..., "sha": ..., "size": ..., "hot": bool}
+        policy TEXT,                 -- resource policy (JSON), NULL when it has no statement
+        deleted INTEGER NOT NULL DEFAULT 0,  -- kept for the functions that use it; numbers never reused
+        PRIMARY KEY (account, region, name, version)
+    ) WITHOUT ROWID;
+    """,
+    """
+    CREATE TABLE lambda_url (
+        url_id TEXT PRIMARY KEY,     -- the <url-id> of <url-id>.lambda-url.<region>.<domain>
+        account TEXT NOT NULL,
+        region TEXT NOT NULL,
+        name TEXT NOT NULL,
+        qualifier TEXT NOT NULL,     -- '' for the unqualified function, else an alias name
+        config TEXT NOT NULL,        -- FunctionUrlConfig (JSON) without FunctionUrl (built per request)
+        UNIQUE (account, region, name, qualifier)
+    );
+    -- A function URL goes with its function, and with its alias.
+    CREATE TRIGGER lambda_url_function_deleted AFTER DELETE ON lambda_function BEGIN
+        DELETE FROM lambda_url WHERE account = OLD.account AND region = OLD.region AND name = OLD.name;
+    END;
+    CREATE TRIGGER lambda_url_alias_deleted AFTER DELETE ON lambda_alias BEGIN
+        DELETE FROM lambda_url
+        WHERE account = OLD.account AND region = OLD.region AND name = OLD.name AND qualifier = OLD.alias;
+    END;
     """,
 )
 
@@ -219,3 +251,102 @@ def list_esms(
 
 def delete_esm(tx: Tx, uuid: str) -> None:
     tx.execute("DELETE FROM lambda_esm WHERE uuid = ?", (uuid,))
+
+
+# -- layers --------------------------------------------------------------------------------------------
+
+
+def next_layer_version(tx: Tx, layer: Key) -> int:
+    """The next version number of `layer`: deleted versions count, so a number is never reused."""
+    row = tx.fetchone(
+        "SELECT COALESCE(MAX(version), 0) + 1 FROM lambda_layer_version WHERE account = ? AND region = ? "
+        "AND name = ?",
+        layer,
+    )
+    assert row is not None
+    return int(row[0])
+
+
+def insert_layer_version(
+    tx: Tx, layer: Key, version: int, config: dict[str, Any], code: dict[str, Any]
+) -> None:
+    tx.execute(
+        "INSERT INTO lambda_layer_version (account, region, name, version, config, code) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (*layer, version, json.dumps(config), json.dumps(code)),
+    )
+
+
+def get_layer_version(
+    conn: sqlite3.Connection | Tx, layer: Key, version: int, *, deleted: bool = False
+) -> sqlite3.Row | None:
+    """A layer version; a deleted one only with `deleted=True` (the functions that use it)."""
+    return conn.execute(
+        "SELECT * FROM lambda_layer_version WHERE account = ? AND region = ? AND name = ? AND version = ?"
+        + ("" if deleted else " AND deleted = 0"),
+        (*layer, version),
+    ).fetchone()
+
+
+def list_layer_versions(
+    conn: sqlite3.Connection | Tx, account: str, region: str, name: str | None = None
+) -> list[sqlite3.Row]:
+    """The live versions of one layer (or of every layer), by name, newest version first."""
+    sql = "SELECT * FROM lambda_layer_version WHERE account = ? AND region = ? AND deleted = 0"
+    params: tuple[str, ...] = (account, region)
+    if name is not None:
+        sql += " AND name = ?"
+        params += (name,)
+    return conn.execute(sql + " ORDER BY name, version DESC", params).fetchall()
+
+
+def delete_layer_version(tx: Tx, layer: Key, version: int) -> None:
+    tx.execute(
+        "UPDATE lambda_layer_version SET deleted = 1, policy = NULL WHERE account = ? AND region = ? "
+        "AND name = ? AND version = ?",
+        (*layer, version),
+    )
+
+
+def put_layer_policy(tx: Tx, layer: Key, version: int, policy: dict[str, Any] | None) -> None:
+    tx.execute(
+        "UPDATE lambda_layer_version SET policy = ? WHERE account = ? AND region = ? AND name = ? "
+        "AND version = ?",
+        (None if policy is None else json.dumps(policy), *layer, version),
+    )
+
+
+# -- function URLs -----------------------------------------------------------------------------------
+
+
+def insert_url(tx: Tx, url_id: str, key: Key, qualifier: str, config: dict[str, Any]) -> None:
+    tx.execute(
+        "INSERT INTO lambda_url (url_id, account, region, name, qualifier, config) VALUES (?, ?, ?, ?, ?, ?)",
+        (url_id, *key, qualifier, json.dumps(config)),
+    )
+
+
+def update_url(tx: Tx, url_id: str, config: dict[str, Any]) -> None:
+    tx.execute("UPDATE lambda_url SET config = ? WHERE url_id = ?", (json.dumps(config), url_id))
+
+
+def get_url(conn: sqlite3.Connection | Tx, key: Key, qualifier: str) -> sqlite3.Row | None:
+    """The function URL of `key` for `qualifier` ('' for the unqualified function)."""
+    return conn.execute(
+        "SELECT * FROM lambda_url WHERE account = ? AND region = ? AND name = ? AND qualifier = ?",
+        (*key, qualifier),
+    ).fetchone()
+
+
+def get_url_by_id(conn: sqlite3.Connection | Tx, url_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM lambda_url WHERE url_id = ?", (url_id,)).fetchone()
+
+
+def list_urls(conn: sqlite3.Connection | Tx, key: Key) -> list[sqlite3.Row]:
+    return conn.execute(
+        "SELECT * FROM lambda_url WHERE account = ? AND region = ? AND name = ? ORDER BY qualifier", key
+    ).fetchall()
+
+
+def delete_url(tx: Tx, url_id: str) -> None:
+    tx.execute("DELETE FROM lambda_url WHERE url_id = ?", (url_id,))

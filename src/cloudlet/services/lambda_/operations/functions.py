@@ -128,7 +128,7 @@ def list_tags(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
 
 def put_function_concurrency(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     from cloudlet.services.lambda_ import store
-    from cloudlet.services.lambda_.engine import ACCOUNT_CONCURRENCY, UNRESERVED_MINIMUM
+    from cloudlet.services.lambda_.engine import UNRESERVED_MINIMUM
 
     lam = state(ctx)
     key, _ = parse_name(request["FunctionName"], ctx.account_id, ctx.region)
@@ -139,7 +139,7 @@ def put_function_concurrency(ctx: RequestContext, request: dict[str, Any]) -> di
         reserved = sum(
             r["concurrency"] or 0 for r in store.list_functions(tx, key[0], key[1]) if r["name"] != key[2]
         )
-        if reserved + wanted > ACCOUNT_CONCURRENCY - UNRESERVED_MINIMUM:
+        if reserved + wanted > lam.account_concurrency - UNRESERVED_MINIMUM:
             raise InvalidParameterValueException(
                 f"Specified ReservedConcurrentExecutions for function decreases account's "
                 f"UnreservedConcurrentExecution "
@@ -167,7 +167,6 @@ def delete_function_concurrency(ctx: RequestContext, request: dict[str, Any]) ->
 
 def get_account_settings(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     from cloudlet.services.lambda_ import store
-    from cloudlet.services.lambda_.engine import ACCOUNT_CONCURRENCY
 
     lam = state(ctx)
     with lam.db.read() as conn:
@@ -179,8 +178,8 @@ def get_account_settings(ctx: RequestContext, request: dict[str, Any]) -> dict[s
             "TotalCodeSize": 80_530_636_800,
             "CodeSizeUnzipped": 262_144_000,
             "CodeSizeZipped": 52_428_800,
-            "ConcurrentExecutions": ACCOUNT_CONCURRENCY,
-            "UnreservedConcurrentExecutions": ACCOUNT_CONCURRENCY - reserved,
+            "ConcurrentExecutions": lam.account_concurrency,
+            "UnreservedConcurrentExecutions": lam.account_concurrency - reserved,
         },
         "AccountUsage": {"TotalCodeSize": code_size, "FunctionCount": len(rows)},
     }
