@@ -147,3 +147,38 @@ def test_a_version_and_an_alias_run_their_own_code(lam, make_function):
     assert payload(lam.invoke(FunctionName="v", Qualifier="1")) == "one"
     response = lam.invoke(FunctionName="v", Qualifier="stable")
     assert payload(response) == "one" and response["ExecutedVersion"] == "1"
+
+
+GREEDY = """
+def handler(event, context):
+    blob = bytearray(event["mb"] * 1024 * 1024)
+    return len(blob)
+"""
+
+EXITS = """
+import os
+
+def handler(event, context):
+    if event.get("exit"):
+        os._exit(3)
+    return "alive"
+"""
+
+
+def test_exceeding_the_memory_size_fails_as_killed(lam, make_function):
+    make_function("greedy", GREEDY, MemorySize=128)
+    assert payload(lam.invoke(FunctionName="greedy", Payload=json.dumps({"mb": 16}))) == 16 * 1024 * 1024
+    response = lam.invoke(FunctionName="greedy", Payload=json.dumps({"mb": 400}))
+    assert response["FunctionError"] == "Unhandled"
+    assert "Runtime exited with error: signal: killed" in payload(response)["errorMessage"]
+
+
+def test_a_crashed_worker_is_replaced_by_a_cold_start(lam, make_function):
+    make_function("exits", EXITS)
+    lam.invoke(FunctionName="exits", Payload=b"{}")
+    crashed = lam.invoke(FunctionName="exits", Payload=json.dumps({"exit": True}))
+    assert crashed["FunctionError"] == "Unhandled"
+    assert payload(crashed)["errorType"] == "Runtime.ExitError"
+    again = lam.invoke(FunctionName="exits", Payload=b"{}", LogType="Tail")
+    assert payload(again) == "alive"
+    assert "Init Duration" in base64.b64decode(again["LogResult"]).decode()
