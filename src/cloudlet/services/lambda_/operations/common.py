@@ -25,3 +25,12 @@ def page(items: list[Any], marker: str | None, size: int) -> tuple[list[Any], st
             raise InvalidParameterValueException("Invalid Marker") from None
     chunk = items[start : start + size]
     return chunk, (str(start + size) if start + size < len(items) else None)
+
+
+def listing(name: str, items: list[Any], request: dict[str, Any], default_size: int) -> dict[str, Any]:
+    """`{name: page, "NextMarker": ...}` for a Marker/MaxItems list operation."""
+    chunk, marker = page(items, request.get("Marker"), request.get("MaxItems") or default_size)
+    out: dict[str, Any] = {name: chunk}
+    if marker:
+        out["NextMarker"] = marker
+    return out

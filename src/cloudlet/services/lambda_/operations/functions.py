@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from cloudlet.core.arns import parse_arn
 from cloudlet.services.lambda_.errors import InvalidParameterValueException, ResourceNotFoundException
 from cloudlet.services.lambda_.functions import function_arn, parse_name
-from cloudlet.services.lambda_.operations.common import page, state
+from cloudlet.services.lambda_.operations.common import listing, state
 
 if TYPE_CHECKING:
     from cloudlet.gateway.context import RequestContext
@@ -45,11 +45,7 @@ def get_function_configuration(ctx: RequestContext, request: dict[str, Any]) -> 
 
 def list_functions(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     functions = state(ctx).functions.list(ctx.account_id, ctx.region, request.get("FunctionVersion") == "ALL")
-    chunk, marker = page(functions, request.get("Marker"), request.get("MaxItems") or 50)
-    out: dict[str, Any] = {"Functions": chunk}
-    if marker:
-        out["NextMarker"] = marker
-    return out
+    return listing("Functions", functions, request, 50)
 
 
 def update_function_code(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -66,11 +62,7 @@ def publish_version(ctx: RequestContext, request: dict[str, Any]) -> dict[str, A
 
 def list_versions_by_function(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     versions = state(ctx).functions.versions(ctx.account_id, ctx.region, request["FunctionName"])
-    chunk, marker = page(versions, request.get("Marker"), request.get("MaxItems") or 50)
-    out: dict[str, Any] = {"Versions": chunk}
-    if marker:
-        out["NextMarker"] = marker
-    return out
+    return listing("Versions", versions, request, 50)
 
 
 def delete_function(ctx: RequestContext, request: dict[str, Any]) -> None:

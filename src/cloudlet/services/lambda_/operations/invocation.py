@@ -13,7 +13,7 @@ from cloudlet.services.lambda_.errors import (
 )
 from cloudlet.services.lambda_.functions import function_arn, parse_name
 from cloudlet.services.lambda_.invoke import MAX_ASYNC_PAYLOAD_B
-from cloudlet.services.lambda_.operations.common import page, state
+from cloudlet.services.lambda_.operations.common import listing, state
 
 if TYPE_CHECKING:
     from cloudlet.gateway.context import RequestContext
@@ -75,11 +75,7 @@ def list_aliases(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
     aliases = state(ctx).aliases.list(
         ctx.account_id, ctx.region, request["FunctionName"], request.get("FunctionVersion")
     )
-    chunk, marker = page(aliases, request.get("Marker"), request.get("MaxItems") or 50)
-    out: dict[str, Any] = {"Aliases": chunk}
-    if marker:
-        out["NextMarker"] = marker
-    return out
+    return listing("Aliases", aliases, request, 50)
 
 
 # -- permissions ------------------------------------------------------------------------------------
@@ -180,11 +176,7 @@ def list_function_event_invoke_configs(ctx: RequestContext, request: dict[str, A
     lam.functions.row(key)
     with lam.db.read() as conn:
         docs = store.list_docs(conn, "lambda_invoke_config", "config", key)
-    chunk, marker = page(docs, request.get("Marker"), request.get("MaxItems") or 50)
-    out: dict[str, Any] = {"FunctionEventInvokeConfigs": chunk}
-    if marker:
-        out["NextMarker"] = marker
-    return out
+    return listing("FunctionEventInvokeConfigs", docs, request, 50)
 
 
 # -- event source mappings ----------------------------------------------------------------------------
@@ -210,8 +202,4 @@ def list_event_source_mappings(ctx: RequestContext, request: dict[str, Any]) -> 
     mappings = state(ctx).mappings.list(
         ctx.account_id, ctx.region, request.get("EventSourceArn"), request.get("FunctionName")
     )
-    chunk, marker = page(mappings, request.get("Marker"), request.get("MaxItems") or 100)
-    out: dict[str, Any] = {"EventSourceMappings": chunk}
-    if marker:
-        out["NextMarker"] = marker
-    return out
+    return listing("EventSourceMappings", mappings, request, 100)

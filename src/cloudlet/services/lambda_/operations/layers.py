@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cloudlet.services.lambda_.operations.common import page, state
+from cloudlet.services.lambda_.operations.common import listing, state
 
 if TYPE_CHECKING:
     from cloudlet.gateway.context import RequestContext
@@ -26,11 +26,7 @@ def list_layers(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     layers = state(ctx).layers.list_layers(
         ctx.account_id, ctx.region, request.get("CompatibleRuntime"), request.get("CompatibleArchitecture")
     )
-    chunk, marker = page(layers, request.get("Marker"), request.get("MaxItems") or 50)
-    out: dict[str, Any] = {"Layers": chunk}
-    if marker:
-        out["NextMarker"] = marker
-    return out
+    return listing("Layers", layers, request, 50)
 
 
 def list_layer_versions(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -41,11 +37,7 @@ def list_layer_versions(ctx: RequestContext, request: dict[str, Any]) -> dict[st
         request.get("CompatibleRuntime"),
         request.get("CompatibleArchitecture"),
     )
-    chunk, marker = page(versions, request.get("Marker"), request.get("MaxItems") or 50)
-    out: dict[str, Any] = {"LayerVersions": chunk}
-    if marker:
-        out["NextMarker"] = marker
-    return out
+    return listing("LayerVersions", versions, request, 50)
 
 
 def delete_layer_version(ctx: RequestContext, request: dict[str, Any]) -> None:

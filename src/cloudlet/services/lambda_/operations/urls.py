@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cloudlet.services.lambda_ import urls
-from cloudlet.services.lambda_.operations.common import page, state
+from cloudlet.services.lambda_.operations.common import listing, state
 
 if TYPE_CHECKING:
     from cloudlet.gateway.context import RequestContext
@@ -37,8 +37,4 @@ def delete_function_url_config(ctx: RequestContext, request: dict[str, Any]) -> 
 
 def list_function_url_configs(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     configs = urls.list_configs(state(ctx), ctx.account_id, ctx.region, request["FunctionName"], ctx.endpoint)
-    chunk, marker = page(configs, request.get("Marker"), request.get("MaxItems") or 50)
-    out: dict[str, Any] = {"FunctionUrlConfigs": chunk}
-    if marker:
-        out["NextMarker"] = marker
-    return out
+    return listing("FunctionUrlConfigs", configs, request, 50)
