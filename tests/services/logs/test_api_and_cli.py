@@ -119,7 +119,10 @@ def test_cli_follows_new_events_until_interrupted(cloudlet):
         "--endpoint-url",
         cloudlet.endpoint,
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # Ctrl-C must reach the CLI even if this test process ignores SIGINT (children inherit that).
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=_default_sigint
+    )
     try:
         assert _read_line(process).rstrip("\n").endswith(" before")
         assert cloudlet.app.service("logs").state.wait_for_followers(1, JOIN_S)  # long-polling now
@@ -130,6 +133,10 @@ def test_cli_follows_new_events_until_interrupted(cloudlet):
         out, err = process.communicate(timeout=JOIN_S)
     assert process.returncode == 0, err.decode()
     assert out == b""
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _read_line(process: subprocess.Popen[bytes]) -> str:

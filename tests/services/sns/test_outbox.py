@@ -243,7 +243,10 @@ def test_the_cli_follows_new_entries_until_interrupted(cloudlet: Any) -> None:
         "--endpoint-url",
         cloudlet.endpoint,
     ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    # Ctrl-C must reach the CLI even if this test process ignores SIGINT (children inherit that).
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=_default_sigint
+    )
     try:
         assert json.loads(_read_line(process))["body"] == "before"
         assert cloudlet.app.outbox.wait_for_waiters(1, JOIN_S)  # the CLI is long-polling now
@@ -254,6 +257,10 @@ def test_the_cli_follows_new_entries_until_interrupted(cloudlet: Any) -> None:
         out, err = process.communicate(timeout=JOIN_S)
     assert process.returncode == 0, err.decode()
     assert out == b""
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _read_line(process: subprocess.Popen[bytes]) -> str:
