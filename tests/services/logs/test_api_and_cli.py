@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import selectors
-import signal
-import subprocess
-import sys
 import threading
 import urllib.request
 
@@ -15,6 +10,7 @@ from click.testing import CliRunner
 
 from cloudlet.cli.main import cli
 from cloudlet.services.logs.api import append
+from tests.cli_process import cli_process, read_line
 from tests.services.logs.conftest import now_ms
 
 ACCOUNT = "000000000000"
@@ -108,41 +104,8 @@ def test_cli_missing_group_fails(cloudlet):
 
 def test_cli_follows_new_events_until_interrupted(cloudlet):
     _append(cloudlet, [(now_ms(cloudlet), "before")])
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "cloudlet",
-        "logs",
-        "orders",
-        "--follow",
-        "--endpoint-url",
-        cloudlet.endpoint,
-    ]
-    # Ctrl-C must reach the CLI even if this test process ignores SIGINT (children inherit that).
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=_default_sigint
-    )
-    try:
-        assert _read_line(process).rstrip("\n").endswith(" before")
+    with cli_process("logs", "orders", "--follow", "--endpoint-url", cloudlet.endpoint) as process:
+        assert read_line(process).rstrip("\n").endswith(" before")
         assert cloudlet.app.service("logs").state.wait_for_followers(1, JOIN_S)  # long-polling now
         _append(cloudlet, [(now_ms(cloudlet), "after")])
-        assert _read_line(process).rstrip("\n").endswith(" after")
-    finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=JOIN_S)
-    assert process.returncode == 0, err.decode()
-    assert out == b""
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def _read_line(process: subprocess.Popen[bytes]) -> str:
-    """The process's next stdout line, or a failure after JOIN_S (the CLI must not hang the suite)."""
-    assert process.stdout is not None
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        assert selector.select(JOIN_S), "no output from `cloudlet logs --follow`"
-    return process.stdout.readline().decode()
+        assert read_line(process).rstrip("\n").endswith(" after")

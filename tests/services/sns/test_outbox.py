@@ -7,11 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import selectors
-import signal
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from collections.abc import Awaitable, Callable
@@ -25,6 +20,7 @@ from click.testing import CliRunner
 from cloudlet.app import App, create_app
 from cloudlet.cli.main import cli
 from cloudlet.settings import Settings
+from tests.cli_process import cli_process, read_line
 
 T = TypeVar("T")
 JOIN_S = 10.0
@@ -232,41 +228,8 @@ def test_the_cli_says_so_when_the_outbox_is_empty_or_no_server_runs(cloudlet: An
 
 def test_the_cli_follows_new_entries_until_interrupted(cloudlet: Any) -> None:
     record(cloudlet.app, body="before")
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    command = [
-        sys.executable,
-        "-m",
-        "cloudlet",
-        "outbox",
-        "--follow",
-        "--json",
-        "--endpoint-url",
-        cloudlet.endpoint,
-    ]
-    # Ctrl-C must reach the CLI even if this test process ignores SIGINT (children inherit that).
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, preexec_fn=_default_sigint
-    )
-    try:
-        assert json.loads(_read_line(process))["body"] == "before"
+    with cli_process("outbox", "--follow", "--json", "--endpoint-url", cloudlet.endpoint) as process:
+        assert json.loads(read_line(process))["body"] == "before"
         assert cloudlet.app.outbox.wait_for_waiters(1, JOIN_S)  # the CLI is long-polling now
         record(cloudlet.app, "sms", "+15555550100", "after")
-        assert json.loads(_read_line(process))["body"] == "after"
-    finally:
-        process.send_signal(signal.SIGINT)
-        out, err = process.communicate(timeout=JOIN_S)
-    assert process.returncode == 0, err.decode()
-    assert out == b""
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
-def _read_line(process: subprocess.Popen[bytes]) -> str:
-    """The process's next stdout line, or a failure after JOIN_S (the CLI must not hang the suite)."""
-    assert process.stdout is not None
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        assert selector.select(JOIN_S), "no output from `cloudlet outbox --follow`"
-    return process.stdout.readline().decode()
+        assert json.loads(read_line(process))["body"] == "after"
