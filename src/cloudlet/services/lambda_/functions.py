@@ -4,6 +4,7 @@ publish, delete. Configurations are kept in the shape of Lambda's FunctionConfig
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -150,7 +151,7 @@ class Functions:
         code = from_request(self._lam.code_root, request)
         with self._lam.db.transaction() as tx:
             row = self._row(tx, key)
-            config = _json(row["config"])
+            config = json.loads(row["config"])
             self._check_revision(config, request.get("RevisionId"))
             config.update(
                 CodeSha256=code.sha,
@@ -177,7 +178,7 @@ class Functions:
             layers = self._lam.layers.for_function(key[0], key[1], list(request["Layers"] or []))
         with self._lam.db.transaction() as tx:
             row = self._row(tx, key)
-            config = _json(row["config"])
+            config = json.loads(row["config"])
             self._check_revision(config, request.get("RevisionId"))
             for name in (
                 "Role",
@@ -234,7 +235,7 @@ class Functions:
         key, _ = parse_name(request["FunctionName"], account, region)
         with self._lam.db.transaction() as tx:
             row = self._row(tx, key)
-            config = _json(row["config"])
+            config = json.loads(row["config"])
             self._check_revision(config, request.get("RevisionId"))
             if request.get("CodeSha256") and request["CodeSha256"] != config["CodeSha256"]:
                 raise InvalidParameterValueException(
@@ -243,12 +244,12 @@ class Functions:
                 )
             versions = store.list_versions(tx, key)
             if versions:
-                last = _json(versions[-1]["config"])
+                last = json.loads(versions[-1]["config"])
                 if last["CodeSha256"] == config["CodeSha256"] and _same_config(last, config):
                     return last  # nothing changed since: Lambda returns the latest version
             if request.get("Description") is not None:
                 config = dict(config, Description=request["Description"])
-            return self._publish(tx, key, config, Code.from_dict(_json(row["code"])))
+            return self._publish(tx, key, config, Code.from_dict(json.loads(row["code"])))
 
     def _publish(self, tx: Tx, key: store.Key, config: dict[str, Any], code: Code) -> dict[str, Any]:
         version = str(store.next_version(tx, key))
@@ -262,7 +263,9 @@ class Functions:
         key, _ = parse_name(name, account, region)
         with self._lam.db.read() as conn:
             row = self._row(conn, key)
-            return [_json(row["config"])] + [_json(r["config"]) for r in store.list_versions(conn, key)]
+            return [json.loads(row["config"])] + [
+                json.loads(r["config"]) for r in store.list_versions(conn, key)
+            ]
 
     # -- resolve, list, delete ----------------------------------------------------------------------
     def resolve(self, account: str, region: str, name: str, qualifier: str | None = None) -> Resolved:
@@ -274,7 +277,11 @@ class Functions:
                 raise ResourceNotFoundException(f"Function not found: {function_arn(key, qualifier)}")
             if qualifier in (None, "$LATEST"):
                 return Resolved(
-                    key, qualifier, "$LATEST", _json(row["config"]), Code.from_dict(_json(row["code"]))
+                    key,
+                    qualifier,
+                    "$LATEST",
+                    json.loads(row["config"]),
+                    Code.from_dict(json.loads(row["code"])),
                 )
             version = qualifier
             if not qualifier.isdigit():
@@ -284,13 +291,17 @@ class Functions:
                 version = self._lam.aliases.pick_version(alias)
             if version == "$LATEST":
                 return Resolved(
-                    key, qualifier, "$LATEST", _json(row["config"]), Code.from_dict(_json(row["code"]))
+                    key,
+                    qualifier,
+                    "$LATEST",
+                    json.loads(row["config"]),
+                    Code.from_dict(json.loads(row["code"])),
                 )
             vrow = store.get_version(conn, key, version)
             if vrow is None:
                 raise ResourceNotFoundException(f"Function not found: {function_arn(key, qualifier)}")
             return Resolved(
-                key, qualifier, version, _json(vrow["config"]), Code.from_dict(_json(vrow["code"]))
+                key, qualifier, version, json.loads(vrow["config"]), Code.from_dict(json.loads(vrow["code"]))
             )
 
     def row(self, key: store.Key) -> Any:
@@ -308,10 +319,10 @@ class Functions:
         out = []
         with self._lam.db.read() as conn:
             for row in store.list_functions(conn, account, region):
-                out.append(_json(row["config"]))
+                out.append(json.loads(row["config"]))
                 if all_versions:
                     key = (account, region, row["name"])
-                    out += [_json(r["config"]) for r in store.list_versions(conn, key)]
+                    out += [json.loads(r["config"]) for r in store.list_versions(conn, key)]
         return out
 
     def delete(self, account: str, region: str, name: str, qualifier: str | None) -> None:
@@ -335,12 +346,6 @@ class Functions:
                         )
                 store.delete_version(tx, key, qualifier)
         self._lam.pool_retire(key)
-
-
-def _json(text: str) -> Any:
-    import json
-
-    return json.loads(text)
 
 
 def _same_config(a: dict[str, Any], b: dict[str, Any]) -> bool:

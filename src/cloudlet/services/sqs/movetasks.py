@@ -20,7 +20,6 @@ from cloudlet.core.timers import Timer
 from cloudlet.services.sqs import store
 from cloudlet.services.sqs.errors import InvalidParameterValue, ResourceNotFoundException
 from cloudlet.services.sqs.messages import SEQUENCE_BASE
-from cloudlet.services.sqs.queues import arn_of
 
 if TYPE_CHECKING:
     import sqlite3
@@ -221,6 +220,3 @@ def _render(row: sqlite3.Row) -> dict[str, Any]:
     if row["failure_reason"]:
         out["FailureReason"] = row["failure_reason"]
     return out
-
-
-__all__ = ["MoveTasks", "arn_of"]

@@ -3,6 +3,7 @@ concurrency, account settings."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
 from cloudlet.core.arns import parse_arn
@@ -28,7 +29,7 @@ def get_function(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
         "Configuration": resolved.config,
         "Code": {"RepositoryType": "S3", "Location": f"file://{resolved.code.dir}"},
     }
-    tags = _json(row["tags"])
+    tags = json.loads(row["tags"])
     if tags:
         out["Tags"] = tags
     if row["concurrency"] is not None:
@@ -94,7 +95,7 @@ def tag_resource(ctx: RequestContext, request: dict[str, Any]) -> None:
         row = store.get_function(tx, key)
         if row is None:
             raise ResourceNotFoundException(f"Function not found: {function_arn(key)}")
-        store.update_function(tx, key, tags=_json(row["tags"]) | dict(request.get("Tags") or {}))
+        store.update_function(tx, key, tags=json.loads(row["tags"]) | dict(request.get("Tags") or {}))
 
 
 def untag_resource(ctx: RequestContext, request: dict[str, Any]) -> None:
@@ -107,12 +108,14 @@ def untag_resource(ctx: RequestContext, request: dict[str, Any]) -> None:
         if row is None:
             raise ResourceNotFoundException(f"Function not found: {function_arn(key)}")
         drop = set(request.get("TagKeys") or [])
-        store.update_function(tx, key, tags={k: v for k, v in _json(row["tags"]).items() if k not in drop})
+        store.update_function(
+            tx, key, tags={k: v for k, v in json.loads(row["tags"]).items() if k not in drop}
+        )
 
 
 def list_tags(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
     row = state(ctx).functions.row(_tag_key(ctx, request["Resource"]))
-    return {"Tags": _json(row["tags"])}
+    return {"Tags": json.loads(row["tags"])}
 
 
 # -- concurrency and account ------------------------------------------------------------------------
@@ -164,7 +167,7 @@ def get_account_settings(ctx: RequestContext, request: dict[str, Any]) -> dict[s
     with lam.db.read() as conn:
         rows = store.list_functions(conn, ctx.account_id, ctx.region)
     reserved = sum(r["concurrency"] or 0 for r in rows)
-    code_size = sum(_json(r["code"]).get("size", 0) for r in rows)
+    code_size = sum(json.loads(r["code"]).get("size", 0) for r in rows)
     return {
         "AccountLimit": {
             "TotalCodeSize": 80_530_636_800,
@@ -175,9 +178,3 @@ def get_account_settings(ctx: RequestContext, request: dict[str, Any]) -> dict[s
         },
         "AccountUsage": {"TotalCodeSize": code_size, "FunctionCount": len(rows)},
     }
-
-
-def _json(text: str) -> Any:
-    import json
-
-    return json.loads(text)

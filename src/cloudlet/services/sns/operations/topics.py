@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cloudlet.core.arns import parse_arn
-from cloudlet.services.sns.errors import ResourceNotFoundException, invalid
+from cloudlet.services.sns.errors import NotFoundException, ResourceNotFoundException, invalid
 from cloudlet.services.sns.operations.common import page, state, topic_of
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def _tagged_topic(ctx: RequestContext, arn: str) -> Any:
     registry = state(ctx).registry
     try:
         return registry.topic(arn)
-    except Exception:
+    except NotFoundException:
         raise ResourceNotFoundException("Resource does not exist") from None
 
 
