@@ -122,7 +122,24 @@ def botocore_parse(
     parsed = parser.parse(response_dict, operation.output_shape)
     if is_error:
         return parsed
+    if service.service_name == "s3" and operation.name == "GetBucketLocation":
+        # A boto3 client reads S3's text root `<LocationConstraint>` with this registered handler.
+        from botocore.handlers import parse_get_bucket_location
+
+        parsed = {}
+        parse_get_bucket_location(parsed, HttpResponseLike(body))
+        parsed.setdefault("LocationConstraint", None)
+        if parsed["LocationConstraint"] is None:
+            parsed.pop("LocationConstraint")
     return drain(parsed)
+
+
+class HttpResponseLike:
+    """What botocore's handlers read of an HTTP response (`.content`)."""
+
+    def __init__(self, content: bytes) -> None:
+        self.content = content
+        self.raw = content
 
 
 def drain(value: Any) -> Any:

@@ -338,9 +338,10 @@ def test_no_content_operations() -> None:
 def test_payload_structure_root_is_the_member_name() -> None:
     response = _serialize("GetObjectLegalHold", {"LegalHold": {"Status": "ON"}})
     assert isinstance(response.body, bytes)
-    assert ET.fromstring(response.body).tag == "LegalHold"
+    # S3 roots carry S3's namespace (extras metadata); the local name is the member's.
+    assert ET.fromstring(response.body).tag == "{http://s3.amazonaws.com/doc/2006-03-01/}LegalHold"
     copy = _serialize("CopyObject", {"CopyObjectResult": {"ETag": '"x"'}, "VersionId": "v"})
-    assert ET.fromstring(copy.body).tag == "CopyObjectResult"  # type: ignore[arg-type]
+    assert ET.fromstring(copy.body).tag.endswith("}CopyObjectResult")  # type: ignore[arg-type]
     assert copy.header("x-amz-version-id") == "v"
 
 

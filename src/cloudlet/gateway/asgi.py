@@ -17,6 +17,7 @@ from cloudlet.gateway import internal
 from cloudlet.gateway.pipeline import Pipeline
 from cloudlet.gateway.routing import function_url_target
 from cloudlet.protocol.http import Headers, HttpRequest, HttpResponse
+from cloudlet.protocol.streams import BodyStream
 
 if TYPE_CHECKING:
     from cloudlet.app import App
@@ -25,8 +26,8 @@ Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
-# Largest request body read whole. S3 PutObject allows 5 GB; until uploads stream to disk, larger
-# bodies are refused with 413 rather than held in memory.
+# Largest request body read whole. Streaming payloads (S3 PutObject, UploadPart) are not read whole:
+# the service reads them as they arrive (protocol.streams).
 MAX_BODY_BYTES = 512 * 1024 * 1024
 
 log = logging.getLogger("cloudlet.gateway")
@@ -69,6 +70,25 @@ class Gateway:
         raw_path = scope.get("raw_path")
         path = raw_path.decode("latin-1") if raw_path else quote(scope["path"])
         length = headers.get("content-length")
+        client = scope.get("client")
+        request = HttpRequest(
+            method=scope["method"],
+            raw_path=path,
+            query_string=scope.get("query_string", b"").decode("latin-1"),
+            headers=headers,
+            client=client[0] if client else "127.0.0.1",
+        )
+        if request.method in ("PUT", "POST") and not path.startswith(internal.PREFIXES):
+            route = self.pipeline.streaming_route(request)
+            if route is not None:
+                request.stream = BodyStream(receive, int(length) if length and length.isdigit() else None)
+                response, ctx = await self.pipeline.handle(request, route)
+                if not request.stream.done:
+                    # Answered before the body was read (an error): close rather than read it all.
+                    response.headers.append(("Connection", "close"))
+                await _send(send, response)
+                self._log(request, f"{ctx.service}.{ctx.operation_name}", response, began)
+                return
         if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
             await _send(send, _too_large())
             return
@@ -81,15 +101,7 @@ class Gateway:
                 return
             if not message.get("more_body"):
                 break
-        client = scope.get("client")
-        request = HttpRequest(
-            method=scope["method"],
-            raw_path=path,
-            query_string=scope.get("query_string", b"").decode("latin-1"),
-            headers=headers,
-            body=bytes(body),
-            client=client[0] if client else "127.0.0.1",
-        )
+        request.body = bytes(body)
         target = function_url_target(request) if "lambda" in self.app.specs else None
         if target is not None:
             from cloudlet.services.lambda_ import urls
@@ -103,6 +115,9 @@ class Gateway:
             response, ctx = await self.pipeline.handle(request)
             label = f"{ctx.service or '?'}.{ctx.operation_name or '?'}"
         await _send(send, response)
+        self._log(request, label, response, began)
+
+    def _log(self, request: HttpRequest, label: str, response: HttpResponse, began: float) -> None:
         if request_log.isEnabledFor(logging.INFO):
             elapsed = (time.perf_counter() - began) * 1000
             request_log.info(

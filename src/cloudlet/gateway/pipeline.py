@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from cloudlet.core import ids
 from cloudlet.gateway.context import RequestContext
 from cloudlet.gateway.identity import account_for, credential_of
-from cloudlet.gateway.routing import RoutingError, parse_host
+from cloudlet.gateway.routing import Route, RoutingError, parse_host
 from cloudlet.protocol.errors import (
     InternalError,
     InternalFailure,
@@ -38,7 +38,28 @@ class Pipeline:
     def __init__(self, app: App) -> None:
         self.app = app
 
-    async def handle(self, request: HttpRequest) -> tuple[HttpResponse, RequestContext]:
+    def streaming_route(self, request: HttpRequest) -> Route | None:
+        """The route of `request` (its body not read yet) when its operation takes the body as a
+        stream (a streaming blob payload of a service with `streams_bodies`), else None."""
+        if request.content_type == "application/x-www-form-urlencoded":
+            return None  # query protocol: routing needs the body
+        try:
+            route = self.app.router.route(request, credential_of(request))
+        except RoutingError:
+            return None
+        service = self.app.service_of_model.get(route.model.service_name)
+        if service is None or not self.app.specs[service].streams_bodies:
+            return None
+        shape = route.operation.input_shape
+        payload = shape.serialization.get("payload") if shape is not None else None
+        if payload is None:
+            return None
+        member = shape.members[payload]
+        return route if member.type_name == "blob" and member.serialization.get("streaming") else None
+
+    async def handle(
+        self, request: HttpRequest, route: Route | None = None
+    ) -> tuple[HttpResponse, RequestContext]:
         app = self.app
         ctx = RequestContext(request_id=ids.request_id(), request=request, app=app)
         credential = credential_of(request)
@@ -51,7 +72,8 @@ class Pipeline:
         )
         # route
         try:
-            route = app.router.route(request, credential)
+            if route is None:
+                route = app.router.route(request, credential)
         except RoutingError as exc:
             ctx.protocol = exc.protocol or "json"
             if exc.model is not None:

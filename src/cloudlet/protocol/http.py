@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 
@@ -63,6 +64,8 @@ class HttpRequest:
     body: bytes = b""
     client: str = "127.0.0.1"
     """Remote address, for request logs and `sourceIPAddress` fields."""
+    stream: Any = None
+    """A `protocol.streams.BodyStream` when the body is read as it arrives (then `body` is empty)."""
 
     @property
     def host(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from cloudlet.services.lambda_ import SPEC as LAMBDA
 from cloudlet.services.logs import SPEC as LOGS
+from cloudlet.services.s3 import SPEC as S3
 from cloudlet.services.sns import SPEC as SNS
 from cloudlet.services.spec import ServiceSpec
 from cloudlet.services.sqs import SPEC as SQS
@@ -18,7 +19,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     SQS,
     SNS,
     LAMBDA,
-    ServiceSpec("s3", {"s3": None}, "Simple Storage Service"),
+    S3,
     ServiceSpec("events", {"events": None}, "EventBridge"),
     ServiceSpec("scheduler", {"scheduler": None}, "EventBridge Scheduler"),
     ServiceSpec("pipes", {"pipes": None}, "EventBridge Pipes"),

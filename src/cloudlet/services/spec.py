@@ -48,6 +48,9 @@ class ServiceSpec:
     protocol may carry outside the body (SQS's legacy query requests name the queue in the path)."""
     deviations: tuple[str, ...] = ()
     """Known differences from AWS, listed in the docs."""
+    streams_bodies: bool = False
+    """True when operations with a streaming blob payload (S3 PutObject, UploadPart) take the request
+    body as a `protocol.streams.BodyStream` rather than bytes (read as it arrives, never whole)."""
 
 
 @dataclass

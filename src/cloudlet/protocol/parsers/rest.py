@@ -21,6 +21,7 @@ from cloudlet.protocol.http import HttpRequest
 from cloudlet.protocol.parsers.base import RequestParser
 from cloudlet.protocol.scalars import b64decode, parse_bool, parse_timestamp
 from cloudlet.protocol.shapes import Converter, ShapeCompiler
+from cloudlet.protocol.streams import DecodedStream
 from cloudlet.protocol.uri_templates import UNMODELED_QUERY
 
 Convert = Callable[[str], Any]
@@ -252,7 +253,13 @@ class BaseRestRequestParser(RequestParser):
 
     def _parse_payload(self, shape: Shape, decoder: Any, request: HttpRequest) -> Any:
         """The payload member: raw bytes/text for blob/string payloads, else a decoded structure.
-        An empty body means the member is absent (botocore sends b'' for an absent payload)."""
+        An empty body means the member is absent (botocore sends b'' for an absent payload). A body
+        the gateway left unread (`request.stream`) is handed over as a stream, decoded from aws-chunked."""
+        if request.stream is not None:
+            if not _is_aws_chunked(request):
+                return request.stream
+            decoded = request.headers.get("x-amz-decoded-content-length") or ""
+            return DecodedStream(request.stream, int(decoded) if decoded.isdigit() else None)
         body = read_body(request, self.error_class)
         kind = shape.type_name
         if kind == "blob":

@@ -25,6 +25,10 @@ from cloudlet.protocol.shapes import Converter, ShapeCompiler
 Format = Callable[[Any], str]
 Encoder = Callable[[Mapping[str, Any]], bytes]
 _NO_BODY_STATUS = (204, 304)
+STATUS_KEY = "@status"
+"""Output key (never a member name) overriding the HTTP status of a rest response."""
+HEADERS_KEY = "@headers"
+"""Output key (never a member name): extra response headers, a list of (name, value)."""
 _EVENT_STREAM_TYPE = "application/vnd.amazon.eventstream"
 _OCTETS = "application/octet-stream"
 
@@ -73,6 +77,10 @@ class BaseRestResponseSerializer(ResponseSerializer):
             if value is not None:
                 status = int(value)
         self._add_headers(plan, output, headers)
+        if STATUS_KEY in output:  # a status the model cannot express (S3's 206 for a Range GET)
+            status = int(output[STATUS_KEY])
+        if HEADERS_KEY in output:  # headers outside the model (CORS on S3 responses)
+            headers.extend(output[HEADERS_KEY])
         body: bytes | AsyncIterator[bytes] = b""
         if plan.payload is not None:
             body = self._payload(plan, output, headers)

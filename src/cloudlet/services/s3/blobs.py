@@ -1,0 +1,160 @@
+"""Object bytes as files: written as they arrive to a temp file, then renamed into place.
+
+A blob is named by a random id, never by its key, so any Unicode key is safe and no key can reach
+outside the data directory. `write` hashes while it writes (MD5 for the ETag, plus the checksum the
+client asked for), so bytes are touched once. The rename happens before the metadata row commits: a
+crash can leave an unreferenced file (swept at start-up), never a row pointing at a torn file.
+Durability matches the database's (`synchronous=NORMAL`): it survives a crash of the process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from cloudlet.services.s3 import checksums
+
+READ_CHUNK = 256 * 1024
+
+
+@dataclass(slots=True)
+class Written:
+    """A blob just written: its name, size, MD5 and the checksums computed on the way."""
+
+    name: str
+    size: int
+    md5: bytes
+    checksums: dict[str, str] = field(default_factory=dict)
+    """algorithm (`CRC32` ...) → base64 value, for the algorithms asked for."""
+
+    @property
+    def etag(self) -> str:
+        return f'"{self.md5.hex()}"'
+
+
+class BlobStore:
+    """Files under `<root>/blobs/<2 hex>/<id>`; temp files under `<root>/tmp`."""
+
+    def __init__(self, root: Path, *, owned: bool = False) -> None:
+        self.root = root
+        self.owned = owned
+        """True when the root is a throwaway temp directory (in-memory mode), removed on close."""
+        self.tmp = root / "tmp"
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        (root / "blobs").mkdir(exist_ok=True)
+
+    @classmethod
+    def for_data_dir(cls, data_dir: Path | None) -> BlobStore:
+        if data_dir is None:
+            return cls(Path(tempfile.mkdtemp(prefix="cloudlet-s3-")), owned=True)
+        return cls(data_dir / "s3")
+
+    def path(self, name: str) -> Path:
+        return self.root / "blobs" / name[:2] / name
+
+    async def write(self, body: Any, algorithms: Iterable[str] = ()) -> Written:
+        """Write `body` (bytes, None, or an async iterable of bytes) to a new blob.
+
+        Raises:
+            ConnectionError / streams.MalformedChunkedBody: the body could not be read whole (the
+                temp file is removed).
+        """
+        name = uuid.uuid4().hex
+        md5 = hashlib.md5()
+        hashers = {algorithm: checksums.hasher(algorithm) for algorithm in algorithms}
+        size = 0
+        fd, tmp = tempfile.mkstemp(dir=self.tmp)
+        try:
+            with os.fdopen(fd, "wb", buffering=0) as fh:
+                if body is None or isinstance(body, bytes | bytearray | memoryview):
+                    chunks: Any = [bytes(body or b"")]
+                    for chunk in chunks:
+                        size += _consume(fh, chunk, md5, hashers)
+                else:
+                    async for chunk in body:
+                        size += _consume(fh, chunk, md5, hashers)
+            self._place(tmp, name)
+        except BaseException:
+            _unlink(tmp)
+            raise
+        return Written(name, size, md5.digest(), {a: h.b64digest() for a, h in hashers.items()})
+
+    def write_parts(self, names: list[str]) -> str:
+        """A new blob that is the concatenation of existing blobs (CompleteMultipartUpload)."""
+        name = uuid.uuid4().hex
+        fd, tmp = tempfile.mkstemp(dir=self.tmp)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for part in names:
+                    with open(self.path(part), "rb") as src:
+                        shutil.copyfileobj(src, out, 1024 * 1024)
+            self._place(tmp, name)
+        except BaseException:
+            _unlink(tmp)
+            raise
+        return name
+
+    def _place(self, tmp: str, name: str) -> None:
+        target = self.path(name)
+        target.parent.mkdir(exist_ok=True)
+        os.replace(tmp, target)
+
+    async def read(self, name: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        """Bytes `start`..`end` (inclusive; None = to the end) of blob `name`, in chunks."""
+        with open(self.path(name), "rb") as fh:
+            fh.seek(start)
+            remaining = None if end is None else end - start + 1
+            while remaining is None or remaining > 0:
+                chunk = fh.read(READ_CHUNK if remaining is None else min(READ_CHUNK, remaining))
+                if not chunk:
+                    return
+                if remaining is not None:
+                    remaining -= len(chunk)
+                yield chunk
+
+    def read_bytes(self, name: str) -> bytes:
+        return self.path(name).read_bytes()
+
+    def delete(self, name: str) -> None:
+        _unlink(self.path(name))
+
+    def sweep(self, referenced: set[str]) -> int:
+        """Remove temp files and blobs no row refers to (left by a crash). Returns how many."""
+        removed = 0
+        for entry in self.tmp.iterdir():
+            _unlink(entry)
+            removed += 1
+        for folder in (self.root / "blobs").iterdir():
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                if entry.name not in referenced:
+                    _unlink(entry)
+                    removed += 1
+        return removed
+
+    def close(self) -> None:
+        if self.owned:
+            shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _consume(fh: Any, chunk: bytes, md5: Any, hashers: dict[str, Any]) -> int:
+    fh.write(chunk)
+    md5.update(chunk)
+    for hasher in hashers.values():
+        hasher.update(chunk)
+    return len(chunk)
+
+
+def _unlink(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
