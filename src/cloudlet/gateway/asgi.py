@@ -1,7 +1,8 @@
 """ASGI entry: read the body (capped), build the HttpRequest, run the pipeline, send the response.
 
-Also answers the lifespan protocol (App.start/stop), hands `/_cloudlet/*` to `internal.py` and Lambda
-function URLs (`<url-id>.lambda-url.<region>.localhost`, `/_aws/lambda-url/<url-id>/`) to Lambda.
+Also answers the lifespan protocol (App.start/stop), hands `/_cloudlet/*` to `internal.py`, Lambda
+function URLs (`<url-id>.lambda-url.<region>.localhost`, `/_aws/lambda-url/<url-id>/`) to Lambda, and
+S3 CORS (OPTIONS preflights, `Access-Control-*` on responses to an `Origin`) to S3's `cors` module.
 """
 
 from __future__ import annotations
@@ -13,14 +14,19 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from cloudlet.core import ids
 from cloudlet.gateway import internal
 from cloudlet.gateway.pipeline import Pipeline
-from cloudlet.gateway.routing import function_url_target
+from cloudlet.gateway.routing import function_url_target, parse_host
+from cloudlet.protocol import catalog
+from cloudlet.protocol.errors import ServiceError
 from cloudlet.protocol.http import Headers, HttpRequest, HttpResponse
+from cloudlet.protocol.serializers.base import create_serializer
 from cloudlet.protocol.streams import BodyStream
 
 if TYPE_CHECKING:
     from cloudlet.app import App
+    from cloudlet.gateway.context import RequestContext
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -83,6 +89,7 @@ class Gateway:
             if route is not None:
                 request.stream = BodyStream(receive, int(length) if length and length.isdigit() else None)
                 response, ctx = await self.pipeline.handle(request, route)
+                self._s3_cors(request, ctx, response)
                 if not request.stream.done:
                     # Answered before the body was read (an error): close rather than read it all.
                     response.headers.append(("Connection", "close"))
@@ -111,11 +118,40 @@ class Gateway:
         elif path.startswith(internal.PREFIXES):
             response = await internal.handle(self.app, request)
             label = "internal"
+        elif (
+            request.method == "OPTIONS"
+            and "s3" in self.app.specs
+            and (parse_host(request.host).service or "s3") == "s3"
+        ):
+            response = self._s3_preflight(request)
+            label = "s3.Preflight"
         else:
             response, ctx = await self.pipeline.handle(request)
+            self._s3_cors(request, ctx, response)
             label = f"{ctx.service or '?'}.{ctx.operation_name or '?'}"
         await _send(send, response)
         self._log(request, label, response, began)
+
+    def _s3_preflight(self, request: HttpRequest) -> HttpResponse:
+        """An S3 CORS preflight (OPTIONS has no S3 operation): 200 with the allowed headers, or an error."""
+        from cloudlet.services.s3 import cors
+
+        request_id = ids.request_id()
+        serializer = create_serializer(catalog.service_model("s3"), "rest-xml")
+        host_bucket = dict(parse_host(request.host).hints).get("bucket")
+        try:
+            headers = cors.preflight(self.app.service("s3").state, request, host_bucket)
+        except ServiceError as exc:
+            return serializer.serialize_error(exc, None, request_id)
+        return HttpResponse(200, serializer.request_id_headers(request_id) + headers, b"")
+
+    def _s3_cors(self, request: HttpRequest, ctx: RequestContext, response: HttpResponse) -> None:
+        """Add a bucket's CORS headers to the response to a cross-origin S3 request."""
+        if ctx.service == "s3" and "origin" in request.headers:
+            from cloudlet.services.s3 import cors
+
+            state = self.app.service("s3").state
+            response.headers.extend(cors.response_headers(state, request, ctx.host_hints.get("bucket")))
 
     def _log(self, request: HttpRequest, label: str, response: HttpResponse, began: float) -> None:
         if request_log.isEnabledFor(logging.INFO):

@@ -22,6 +22,7 @@ from typing import Any
 from cloudlet.services.s3 import checksums
 
 READ_CHUNK = 256 * 1024
+COPY_CHUNK = 1024 * 1024
 
 
 @dataclass(slots=True)
@@ -101,23 +102,69 @@ class BlobStore:
             raise
         return name
 
+    def concatenate(
+        self,
+        spans: Iterable[tuple[str, int, int | None]],
+        algorithms: Iterable[str] = (),
+        *,
+        md5: bool = True,
+    ) -> Written:
+        """A new blob made of byte spans (name, first, last inclusive or None for the end) of existing
+        blobs, hashed on the way: CompleteMultipartUpload (whole parts, full-object checksums) and
+        UploadPartCopy (a range, with its MD5). Blocking: call it through `asyncio.to_thread`.
+        With `md5=False` the MD5 is not computed (`Written.md5` is empty).
+
+        Raises: FileNotFoundError when a source blob is gone.
+        """
+        name = uuid.uuid4().hex
+        digest = hashlib.md5() if md5 else None
+        hashers = {algorithm: checksums.hasher(algorithm) for algorithm in algorithms}
+        size = 0
+        fd, tmp = tempfile.mkstemp(dir=self.tmp)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for source, first, last in spans:
+                    with open(self.path(source), "rb") as src:
+                        src.seek(first)
+                        remaining = None if last is None else last - first + 1
+                        while remaining is None or remaining > 0:
+                            chunk = src.read(COPY_CHUNK if remaining is None else min(COPY_CHUNK, remaining))
+                            if not chunk:
+                                break
+                            if remaining is not None:
+                                remaining -= len(chunk)
+                            out.write(chunk)
+                            if digest is not None:
+                                digest.update(chunk)
+                            for hasher in hashers.values():
+                                hasher.update(chunk)
+                            size += len(chunk)
+            self._place(tmp, name)
+        except BaseException:
+            _unlink(tmp)
+            raise
+        md5_bytes = digest.digest() if digest is not None else b""
+        return Written(name, size, md5_bytes, {a: h.b64digest() for a, h in hashers.items()})
+
+    def digest(self, name: str, algorithms: Iterable[str]) -> dict[str, str]:
+        """Checksums of a whole blob (CopyObject with a new checksum algorithm). Blocking."""
+        hashers = {algorithm: checksums.hasher(algorithm) for algorithm in algorithms}
+        with open(self.path(name), "rb") as src:
+            while chunk := src.read(COPY_CHUNK):
+                for hasher in hashers.values():
+                    hasher.update(chunk)
+        return {a: h.b64digest() for a, h in hashers.items()}
+
     def _place(self, tmp: str, name: str) -> None:
         target = self.path(name)
         target.parent.mkdir(exist_ok=True)
         os.replace(tmp, target)
 
-    async def read(self, name: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
-        """Bytes `start`..`end` (inclusive; None = to the end) of blob `name`, in chunks."""
-        with open(self.path(name), "rb") as fh:
-            fh.seek(start)
-            remaining = None if end is None else end - start + 1
-            while remaining is None or remaining > 0:
-                chunk = fh.read(READ_CHUNK if remaining is None else min(READ_CHUNK, remaining))
-                if not chunk:
-                    return
-                if remaining is not None:
-                    remaining -= len(chunk)
-                yield chunk
+    def read(self, name: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
+        """Bytes `start`..`end` (inclusive; None = to the end) of blob `name`, in chunks. The file is
+        opened now, so a delete that commits while the response streams does not cut it short."""
+        fh = open(self.path(name), "rb")  # noqa: SIM115 - closed by the generator
+        return _chunks(fh, start, end)
 
     def read_bytes(self, name: str) -> bytes:
         return self.path(name).read_bytes()
@@ -143,6 +190,19 @@ class BlobStore:
     def close(self) -> None:
         if self.owned:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+async def _chunks(fh: Any, start: int, end: int | None) -> AsyncIterator[bytes]:
+    with fh:
+        fh.seek(start)
+        remaining = None if end is None else end - start + 1
+        while remaining is None or remaining > 0:
+            chunk = fh.read(READ_CHUNK if remaining is None else min(READ_CHUNK, remaining))
+            if not chunk:
+                return
+            if remaining is not None:
+                remaining -= len(chunk)
+            yield chunk
 
 
 def _consume(fh: Any, chunk: bytes, md5: Any, hashers: dict[str, Any]) -> int:

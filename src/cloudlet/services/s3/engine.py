@@ -9,6 +9,7 @@ object row and its notifications commit together.
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 import threading
 import time
@@ -110,7 +111,7 @@ class S3:
             delete_marker=True,
             size=0,
             etag="",
-            last_modified=self.clock.now(),
+            last_modified=float(math.floor(self.clock.now())),  # S3 keeps whole seconds
             blob=None,
             owner=owner,
         )

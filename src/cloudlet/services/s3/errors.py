@@ -141,6 +141,44 @@ class NoSuchConfiguration(S3Error):
     status = 404
 
 
+class MalformedPolicy(S3Error):
+    pass
+
+
+class MissingSecurityHeader(S3Error):
+    pass
+
+
+class AccessControlListNotSupported(S3Error):
+    pass
+
+
+class InvalidBucketAclWithObjectOwnership(S3Error):
+    pass
+
+
+class InvalidTargetBucketForLogging(S3Error):
+    pass
+
+
+class CrossLocationLoggingProhibitted(S3Error):
+    status = 403
+
+
+class AuthorizationQueryParametersError(S3Error):
+    pass
+
+
+class AccessForbidden(S3Error):
+    """A CORS preflight (OPTIONS) that no rule allows."""
+
+    status = 403
+
+
+class BadRequest(S3Error):
+    pass
+
+
 class NotFoundConfiguration(S3Error):
     """A "configuration not found" error whose code is chosen per sub-resource (NoSuchTagSet,
     NoSuchCORSConfiguration, ServerSideEncryptionConfigurationNotFoundError ...), all 404."""

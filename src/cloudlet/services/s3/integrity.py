@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cloudlet.protocol.http import HttpRequest
+from cloudlet.protocol.streams import MalformedChunkedBody
 from cloudlet.services.s3 import checksums
-from cloudlet.services.s3.blobs import Written
+from cloudlet.services.s3.blobs import BlobStore, Written
 from cloudlet.services.s3.errors import BadDigest, IncompleteBody, InvalidDigest, InvalidRequest
 
 DEFAULT_ALGORITHM = "CRC64NVME"
@@ -62,6 +63,17 @@ def plan(req: dict[str, Any], request: HttpRequest, *, default: bool = True) -> 
     elif default:
         out.compute.append(DEFAULT_ALGORITHM)
     return out
+
+
+async def receive(blobs: BlobStore, body: Any, algorithms: list[str]) -> Written:
+    """Write a request body to a new blob, hashing as it goes.
+
+    Raises: IncompleteBody (broken aws-chunked framing: S3 answers this for any framing error).
+    """
+    try:
+        return await blobs.write(body, algorithms)
+    except MalformedChunkedBody:
+        raise IncompleteBody("The request body terminated unexpectedly") from None
 
 
 def content_md5(req: dict[str, Any]) -> bytes | None:

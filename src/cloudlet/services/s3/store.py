@@ -216,6 +216,14 @@ def get_config(conn: sqlite3.Connection | Tx, bucket: str, kind: str) -> Any:
     return json.loads(row[0]) if row else None
 
 
+def get_config_text(conn: sqlite3.Connection | Tx, bucket: str, kind: str) -> str | None:
+    """The stored JSON text of a sub-resource (callers that memoize on it skip the parse)."""
+    row = conn.execute(
+        "SELECT document FROM s3_bucket_config WHERE bucket = ? AND kind = ?", (bucket, kind)
+    ).fetchone()
+    return row[0] if row else None
+
+
 def put_config(tx: Tx, bucket: str, kind: str, document: Any) -> None:
     tx.execute(
         "INSERT OR REPLACE INTO s3_bucket_config (bucket, kind, document) VALUES (?, ?, ?)",
@@ -300,6 +308,10 @@ def set_tags(tx: Tx, seq: int, tags: list[list[str]]) -> None:
     tx.execute("UPDATE s3_object SET tags = ? WHERE seq = ?", (json.dumps(tags), seq))
 
 
+def set_headers(tx: Tx, seq: int, headers: dict[str, Any]) -> None:
+    tx.execute("UPDATE s3_object SET headers = ? WHERE seq = ?", (json.dumps(headers, default=str), seq))
+
+
 def blob_in_use(conn: sqlite3.Connection | Tx, blob: str) -> bool:
     """True when an object version or an upload part still refers to `blob` (copies share files)."""
     if conn.execute("SELECT 1 FROM s3_object WHERE blob = ? LIMIT 1", (blob,)).fetchone():
@@ -313,39 +325,70 @@ def all_blobs(conn: sqlite3.Connection) -> set[str]:
     return names
 
 
+def prefix_end(prefix: str) -> str | None:
+    """The least string above every string that starts with `prefix` (None: there is none). Code
+    point order is UTF-8 byte order, so incrementing the last character is enough."""
+    while prefix:
+        point = ord(prefix[-1]) + 1
+        if point == 0xD800:  # surrogates are not characters of a key
+            point = 0xE000
+        if point <= 0x10FFFF:
+            return prefix[:-1] + chr(point)
+        prefix = prefix[:-1]
+    return None
+
+
+def _prefix_clause(prefix: str) -> tuple[str, list[Any]]:
+    """Keys starting with `prefix`, as an index range."""
+    end = prefix_end(prefix)
+    if end is None:
+        return " AND key >= ? AND substr(key, 1, ?) = ?", [prefix, len(prefix), prefix]
+    return " AND key >= ? AND key < ?", [prefix, end]
+
+
 def list_latest(
-    conn: sqlite3.Connection, bucket: str, prefix: str, after: str, limit: int
+    conn: sqlite3.Connection, bucket: str, prefix: str, after: str, limit: int, *, inclusive: bool = False
 ) -> list[ObjectVersion]:
-    """Current, non-deleted objects with keys > `after` starting with `prefix`, in key order."""
+    """Current, non-deleted objects with keys > `after` (>= when `inclusive`) starting with `prefix`,
+    in key order."""
     sql = (
         f"SELECT {_OBJECT_COLUMNS} FROM s3_object WHERE bucket = ? AND is_latest = 1 AND delete_marker = 0"
-        " AND key > ?"
+        f" AND key {'>=' if inclusive else '>'} ?"
     )
     params: list[Any] = [bucket, after]
     if prefix:
-        sql += " AND key >= ? AND substr(key, 1, ?) = ?"
-        params += [prefix, len(prefix), prefix]
+        clause, values = _prefix_clause(prefix)
+        sql += clause
+        params += values
     sql += " ORDER BY key LIMIT ?"
     params.append(limit)
     return [_object(row) for row in conn.execute(sql, params).fetchall()]
 
 
 def list_versions(
-    conn: sqlite3.Connection, bucket: str, prefix: str, after_key: str, after_seq: int | None, limit: int
+    conn: sqlite3.Connection,
+    bucket: str,
+    prefix: str,
+    after_key: str,
+    after_seq: int | None,
+    limit: int,
+    *,
+    inclusive: bool = False,
 ) -> list[ObjectVersion]:
     """Every version and delete marker after (`after_key`, `after_seq`) in (key, newest first) order.
-    `after_seq` None starts after all versions of `after_key`."""
+    `after_seq` None starts after all versions of `after_key` (at them when `inclusive`)."""
     params: list[Any] = [bucket]
     sql = f"SELECT {_OBJECT_COLUMNS} FROM s3_object WHERE bucket = ?"
     if after_seq is None:
-        sql += " AND key > ?"
+        sql += f" AND key {'>=' if inclusive else '>'} ?"
         params.append(after_key)
     else:
         sql += " AND (key > ? OR (key = ? AND seq < ?))"
         params += [after_key, after_key, after_seq]
     if prefix:
-        sql += " AND key >= ? AND substr(key, 1, ?) = ?"
-        params += [prefix, len(prefix), prefix]
+        clause, values = _prefix_clause(prefix)
+        sql += clause
+        params += values
     sql += " ORDER BY key, seq DESC LIMIT ?"
     params.append(limit)
     return [_object(row) for row in conn.execute(sql, params).fetchall()]

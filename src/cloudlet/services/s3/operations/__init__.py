@@ -9,3 +9,4 @@ from cloudlet.services.s3.operations.multipart import *  # noqa: F403
 from cloudlet.services.s3.operations.notification_config import *  # noqa: F403
 from cloudlet.services.s3.operations.object_config import *  # noqa: F403
 from cloudlet.services.s3.operations.objects import *  # noqa: F403
+from cloudlet.services.s3.operations.parts import *  # noqa: F403

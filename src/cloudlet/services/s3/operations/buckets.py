@@ -8,7 +8,7 @@ import hashlib
 from typing import Any
 
 from cloudlet.gateway.context import RequestContext
-from cloudlet.services.s3 import store
+from cloudlet.services.s3 import store, uploads
 from cloudlet.services.s3.errors import (
     BucketAlreadyExists,
     BucketAlreadyOwnedByYou,
@@ -97,14 +97,14 @@ def delete_bucket(ctx: RequestContext, req: dict[str, Any]) -> None:
     s3 = state(ctx)
     name = bucket_name(req)
     with s3.db.transaction() as tx:
-        s3.bucket(tx, name)
+        bucket = s3.bucket(tx, name)
         if store.bucket_has_objects(tx, name):
-            raise BucketNotEmpty("The bucket you tried to delete is not empty", BucketName=name)
-        if store.bucket_has_uploads(tx, name):
-            raise BucketNotEmpty(
-                "The bucket you tried to delete is not empty. You must delete all versions in the bucket.",
-                BucketName=name,
-            )
+            message = "The bucket you tried to delete is not empty"
+            if bucket.versioning:
+                message += ". You must delete all versions in the bucket."
+            raise BucketNotEmpty(message, BucketName=name)
+        # Uploads in progress do not keep a bucket (S3 removes them with it).
+        s3.release_blobs(tx, uploads.discard_bucket(tx, name))
         store.delete_bucket(tx, name)
     return None
 

@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from cloudlet.gateway.context import RequestContext
-from cloudlet.services.s3 import checksums, conditions, integrity, store, tags
+from cloudlet.services.s3 import checksums, conditions, integrity, lifecycle, store, tags
 from cloudlet.services.s3.engine import S3, Origin
 from cloudlet.services.s3.errors import (
     EntityTooLarge,
@@ -106,7 +106,7 @@ async def put_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
     object_tags = tags.parse_header(req.get("Tagging"))
     plan = integrity.plan(req, ctx.request)
     md5 = integrity.content_md5(req)
-    written = await s3.blobs.write(body, plan.compute)
+    written = await integrity.receive(s3.blobs, body, plan.compute)
     try:
         checksum = integrity.verify(plan, written, req, body, md5)
         if written.size > MAX_PUT_BYTES:
@@ -149,6 +149,9 @@ async def put_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
     if "SSEKMSKeyId" in obj.headers:
         out["SSEKMSKeyId"] = obj.headers["SSEKMSKeyId"]
     out["Size"] = obj.size
+    expiration = lifecycle.expiration(s3, name, obj)
+    if expiration:
+        out["Expiration"] = expiration
     return out
 
 
@@ -180,8 +183,12 @@ def find_version(s3: S3, conn: Any, req: dict[str, Any]) -> tuple[store.Bucket, 
             )
         return bucket, obj
     obj = store.latest(conn, bucket.name, key)
-    if obj is None or obj.delete_marker:
+    if obj is None:
         raise no_such_key(key)
+    if obj.delete_marker:
+        error = no_such_key(key)
+        error.fields.update(DeleteMarker=True, VersionId=obj.version_id)
+        raise error
     return bucket, obj
 
 
@@ -234,6 +241,9 @@ def _read(ctx: RequestContext, req: dict[str, Any], with_body: bool) -> dict[str
         bucket, obj = find_version(s3, conn, req)
     conditions.check_read(req, obj.etag, obj.last_modified)
     out = _describe(bucket, obj, req)
+    expiration = lifecycle.expiration(s3, bucket.name, obj)
+    if expiration:
+        out["Expiration"] = expiration
     span: tuple[int, int] | None = None
     part_number = req.get("PartNumber")
     if part_number is not None:
@@ -251,7 +261,10 @@ def _read(ctx: RequestContext, req: dict[str, Any], with_body: bool) -> dict[str
         out["ContentRange"] = f"bytes {first}-{last}/{obj.size}"
         out["@status"] = 206
         for member in [m for m in out if m.startswith("Checksum") and m != "ChecksumType"]:
-            if obj.parts is None or part_number is None:
+            part_value = obj.parts[part_number - 1][1] if obj.parts and part_number is not None else None
+            if part_value:  # a part read carries that part's checksum, when it has one
+                out[member] = part_value
+            else:
                 del out[member]
     if with_body:
         if obj.size == 0:
