@@ -12,6 +12,22 @@ if TYPE_CHECKING:
     from cloudlet.core.db import Tx
 
 
+def function_exists(app: App, function_arn: str) -> bool:
+    """True when `function_arn` (qualified or not) names an existing function, version or alias."""
+    from cloudlet.core.arns import parse_arn
+    from cloudlet.protocol.errors import ServiceError
+
+    if "lambda" not in app.specs:
+        return False
+    lam = app.service("lambda").state
+    try:
+        parts = parse_arn(function_arn)
+        lam.functions.resolve(parts.account, parts.region, function_arn)
+    except (ServiceError, ValueError):
+        return False
+    return True
+
+
 def invoke_async(app: App, tx: Tx, function_arn: str, payload: bytes) -> str:
     """Queue an Event invocation of `function_arn` (qualified or not); returns the request id.
 

@@ -1,5 +1,6 @@
-"""Function code on disk: zip archives extracted once per content hash (no path traversal, size
-limits), or a local directory used in place for hot reload (`S3Bucket: "hot-reload"`, `S3Key` = path).
+"""Function code on disk: zip archives (uploaded, or read from S3 through `s3.api`) extracted once per
+content hash (no path traversal, size limits), or a local directory used in place for hot reload
+(`S3Bucket: "hot-reload"`, `S3Key` = path).
 """
 
 from __future__ import annotations
@@ -13,13 +14,16 @@ import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cloudlet.services.lambda_.errors import (
     InvalidParameterValueException,
     InvalidZipFileException,
     RequestTooLargeException,
 )
+
+if TYPE_CHECKING:
+    from cloudlet.app import App
 
 HOT_RELOAD_BUCKET = "hot-reload"
 MAX_ZIP_BYTES = 50 * 1024 * 1024
@@ -63,8 +67,9 @@ def code_root(data_dir: Path | None) -> Path:
     return root
 
 
-def from_request(root: Path, code: dict[str, Any]) -> Code:
-    """The code a CreateFunction/UpdateFunctionCode request names. Raises InvalidParameterValueException,
+def from_request(root: Path, code: dict[str, Any], app: App | None = None, region: str | None = None) -> Code:
+    """The code a CreateFunction/UpdateFunctionCode request names: a zip, a hot-reload directory, or a
+    zip in S3 (read from `app`'s S3, which must be in `region`). Raises InvalidParameterValueException,
     InvalidZipFileException, RequestTooLargeException."""
     if code.get("ZipFile") is not None:
         return store_zip(root, bytes(code["ZipFile"]))
@@ -76,11 +81,8 @@ def from_request(root: Path, code: dict[str, Any]) -> Code:
         digest = base64.b64encode(hashlib.sha256(str(path).encode()).digest()).decode()
         return Code(str(path), digest, 0, hot=True)
     if bucket:
-        raise InvalidParameterValueException(
-            f"Error occurred while GetObject. S3 Error Code: NoSuchBucket. S3 Error Message: The "
-            f"specified bucket "
-            f"does not exist ({bucket}; cloudlet does not serve S3 yet)"
-        )
+        data = read_s3(app, region, bucket, key or "", code.get("S3ObjectVersion"))
+        return store_zip(root, data, limit=MAX_UNZIPPED_BYTES)
     if code.get("ImageUri"):
         raise InvalidParameterValueException(
             "Container images are not supported by cloudlet; use a .zip package"
@@ -88,8 +90,39 @@ def from_request(root: Path, code: dict[str, Any]) -> Code:
     raise InvalidParameterValueException("Please provide a source for function code.")
 
 
-def store_zip(root: Path, data: bytes) -> Code:
-    if len(data) > MAX_ZIP_BYTES:
+def read_s3(app: App | None, region: str | None, bucket: str, key: str, version_id: str | None) -> bytes:
+    """A deployment package stored in S3, failing as Lambda does when S3 refuses the GetObject.
+
+    Raises: InvalidParameterValueException "Error occurred while GetObject. S3 Error Code: ...".
+    """
+    from cloudlet.protocol.errors import ServiceError
+    from cloudlet.services.s3 import api as s3_api
+
+    def failed(code: str, message: str) -> InvalidParameterValueException:
+        return InvalidParameterValueException(
+            f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"
+        )
+
+    if app is None:  # a caller that does not read S3 (layer content)
+        raise failed("NoSuchBucket", f"The specified bucket does not exist ({bucket})")
+    located = s3_api.bucket_region(app, bucket)
+    if located is None:
+        raise failed("NoSuchBucket", "The specified bucket does not exist")
+    if region is not None and located != region:
+        raise failed(
+            "PermanentRedirect",
+            f"The bucket is in this region: {located}. Please use this region to retry the request",
+        )
+    try:
+        return s3_api.read_object(app, bucket, key, version_id)
+    except ServiceError as exc:
+        raise failed(exc.code, exc.message) from None
+
+
+def store_zip(root: Path, data: bytes, limit: int = MAX_ZIP_BYTES) -> Code:
+    """Extract a .zip package once per content hash. `limit` caps the archive size (50 MB for a direct
+    upload, the unzipped maximum for a package read from S3)."""
+    if len(data) > limit:
         raise RequestTooLargeException(
             "Request must be smaller than 52428800 bytes for the CreateFunction operation"
         )

@@ -99,7 +99,7 @@ class Functions:
             raise InvalidParameterValueException(
                 "Runtime and Handler are mandatory parameters for functions created with deployment packages."
             )
-        code = from_request(self._lam.code_root, request.get("Code") or {})
+        code = from_request(self._lam.code_root, request.get("Code") or {}, self._lam.app, region)
         now = self._lam.clock.now()
         config = self._config(key, request, code, now)
         if request.get("Layers"):
@@ -148,7 +148,7 @@ class Functions:
 
     def update_code(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
         key, _ = parse_name(request["FunctionName"], account, region)
-        code = from_request(self._lam.code_root, request)
+        code = from_request(self._lam.code_root, request, self._lam.app, key[1])
         with self._lam.db.transaction() as tx:
             row = self._row(tx, key)
             config = json.loads(row["config"])

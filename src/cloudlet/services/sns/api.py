@@ -12,6 +12,16 @@ if TYPE_CHECKING:
     from cloudlet.core.db import Tx
 
 
+def is_fifo_topic(app: App, topic_arn: str) -> bool | None:
+    """True/False for an existing topic, None when the topic does not exist."""
+    if "sns" not in app.specs:
+        return None
+    try:
+        return app.service("sns").state.registry.topic(topic_arn).fifo
+    except NotFoundException:
+        return None
+
+
 def publish(
     app: App,
     tx: Tx,
