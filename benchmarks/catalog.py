@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from benchmarks import cases, lambda_cases, sns_cases, sqs_cases
+from benchmarks import cases, lambda_cases, s3_cases, sns_cases, sqs_cases
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,45 @@ CASES: tuple[Case, ...] = (
         "lambda SQS -> function (ESM, batch 10)",
         lambda_cases.sqs_to_lambda,
         "lean",
+    ),
+    Case(
+        "s3_put_4k",
+        "s3",
+        "s3 PutObject 4 KB, raw keep-alive",
+        functools.partial(s3_cases.put_objects, size=s3_cases.SMALL),
+        "lean",
+    ),
+    Case(
+        "s3_get_4k",
+        "s3",
+        "s3 GetObject 4 KB, raw keep-alive",
+        functools.partial(s3_cases.get_objects, size=s3_cases.SMALL),
+        "lean",
+    ),
+    Case(
+        "s3_put_8m",
+        "s3",
+        "s3 PutObject 8 MB, raw keep-alive",
+        functools.partial(s3_cases.put_objects, size=s3_cases.LARGE),
+        "lean",
+    ),
+    Case(
+        "s3_get_8m",
+        "s3",
+        "s3 GetObject 8 MB, raw keep-alive",
+        functools.partial(s3_cases.get_objects, size=s3_cases.LARGE),
+        "lean",
+    ),
+    Case("s3_boto3_put", "s3", "s3 PutObject 4 KB, boto3", s3_cases.boto3_put, "boto3", on_ceiling=True),
+    Case("s3_boto3_get", "s3", "s3 GetObject 4 KB, boto3", s3_cases.boto3_get, "boto3", on_ceiling=True),
+    Case(
+        "s3_notify_latency",
+        "s3",
+        "s3 PutObject -> SQS event, receivable",
+        s3_cases.notification_latency,
+        "lean",
+        "latency",
+        shows_rate=False,
     ),
 )
 

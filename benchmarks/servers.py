@@ -111,14 +111,15 @@ def start_trivial() -> Running:
     """A canned-response HTTP server (stdlib asyncio): the ceiling a client can reach at all.
 
     It answers STS GetCallerIdentity (query protocol) and SQS JSON CreateQueue, SendMessage and
-    SendMessageBatch (with the real MD5OfMessageBody, which boto3 checks)."""
+    SendMessageBatch (with the real MD5OfMessageBody, which boto3 checks); for S3 (any PUT, GET, HEAD,
+    DELETE, or a POST not to `/`): PUT with the body's MD5 as ETag, GET with one fixed 4 KB object."""
     port = free_port()
     code = TRIVIAL_SERVER.replace("PORT", str(port))
     return spawn("trivial", [sys.executable, "-u", "-c", code], "listening", "/", None, None, port)
 
 
 TRIVIAL_SERVER = r"""
-import asyncio, hashlib, json, uuid
+import asyncio, base64, hashlib, json, uuid, zlib
 BODY = (b'<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>'
         b'<Arn>arn:aws:iam::000000000000:root</Arn><UserId>000000000000</UserId><Account>000000000000</Account>'
         b'</GetCallerIdentityResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>'
@@ -138,10 +139,31 @@ def sqs(op, request):  # canned SQS JSON answers, just valid enough for boto3
         return {"Successful": [{"Id": e["Id"], **sent(e["MessageBody"])} for e in request["Entries"]]}
     return {}
 
+OBJECT = bytes(range(256)) * 16  # the one 4 KB object every S3 GET answers with
+OBJECT_HEAD = (b"HTTP/1.1 200 OK\r\nContent-Type: binary/octet-stream\r\nContent-Length: %d\r\n"
+               b"ETag: \"%s\"\r\nx-amz-checksum-crc32: %s\r\n\r\n") % (
+    len(OBJECT), hashlib.md5(OBJECT).hexdigest().encode(),
+    base64.b64encode(zlib.crc32(OBJECT).to_bytes(4, "big")))
+
+def s3(method, body):  # canned S3 REST answers, just valid enough for boto3
+    if method == b"PUT":
+        etag = hashlib.md5(body).hexdigest().encode()
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nETag: \"%s\"\r\n\r\n" % etag
+    if method == b"GET":
+        return OBJECT_HEAD + OBJECT
+    if method == b"HEAD":
+        return OBJECT_HEAD
+    if method == b"DELETE":
+        return b"HTTP/1.1 204 No Content\r\n\r\n"
+    answer = b'<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"></DeleteResult>'
+    return b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: %d\r\n\r\n" % len(
+        answer) + answer
+
 async def handle(reader, writer):
     while True:
         head = await reader.readuntil(b"\r\n\r\n")
         length, target = 0, None
+        method, path = (head.split(b" ", 2) + [b"", b""])[:2]
         for line in head.split(b"\r\n"):
             name, _, value = line.partition(b":")
             name = name.lower()
@@ -149,8 +171,12 @@ async def handle(reader, writer):
                 length = int(value)
             elif name == b"x-amz-target" and value.strip().startswith(b"AmazonSQS."):
                 target = value.strip()[10:].decode()
+            elif name == b"expect" and value.strip().lower() == b"100-continue":
+                writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
         body = await reader.readexactly(length) if length else b""
-        if target is None:
+        if method != b"POST" or path.split(b"?")[0] != b"/":
+            writer.write(s3(method, body))
+        elif target is None:
             writer.write(HEAD + BODY)
         else:
             answer = json.dumps(sqs(target, json.loads(body or b"{}"))).encode()
