@@ -84,7 +84,8 @@ class Gateway:
             headers=headers,
             client=client[0] if client else "127.0.0.1",
         )
-        if request.method in ("PUT", "POST") and not path.startswith(internal.PREFIXES):
+        target = function_url_target(request) if "lambda" in self.app.specs else None
+        if request.method in ("PUT", "POST") and target is None and not path.startswith(internal.PREFIXES):
             route = self.pipeline.streaming_route(request)
             if route is not None:
                 request.stream = BodyStream(receive, int(length) if length and length.isdigit() else None)
@@ -109,7 +110,6 @@ class Gateway:
             if not message.get("more_body"):
                 break
         request.body = bytes(body)
-        target = function_url_target(request) if "lambda" in self.app.specs else None
         if target is not None:
             from cloudlet.services.lambda_ import urls
 

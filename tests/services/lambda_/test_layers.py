@@ -3,7 +3,9 @@ import a layer's files (merge order, deleted versions, validation, accounts and 
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 import pytest
 from botocore.exceptions import ClientError
@@ -83,7 +85,18 @@ def test_layer_content_from_a_bucket_answers_like_function_code(lam):
     with pytest.raises(ClientError) as exc:
         lam.publish_layer_version(LayerName="s3", Content={"S3Bucket": "my-bucket", "S3Key": "layer.zip"})
     assert error(exc) == ("InvalidParameterValueException", 400)
-    assert "NoSuchBucket" in str(exc.value) and "my-bucket" in str(exc.value)
+    assert "S3 Error Code: NoSuchBucket" in str(exc.value)
+
+
+def test_layer_content_is_read_from_a_bucket(cloudlet, lam):
+    s3 = cloudlet.client("s3")
+    s3.create_bucket(Bucket="layers")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("python/helper.py", "VALUE = 42\n")
+    s3.put_object(Bucket="layers", Key="layer.zip", Body=buffer.getvalue())
+    out = lam.publish_layer_version(LayerName="s3", Content={"S3Bucket": "layers", "S3Key": "layer.zip"})
+    assert out["Version"] == 1 and out["Content"]["CodeSize"] == len(buffer.getvalue())
 
 
 def test_an_invalid_layer_zip_is_refused(lam):

@@ -103,8 +103,8 @@ def read_s3(app: App | None, region: str | None, bucket: str, key: str, version_
             f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"
         )
 
-    if app is None:  # a caller that does not read S3 (layer content)
-        raise failed("NoSuchBucket", f"The specified bucket does not exist ({bucket})")
+    if app is None:
+        raise failed("NoSuchBucket", "The specified bucket does not exist")
     located = s3_api.bucket_region(app, bucket)
     if located is None:
         raise failed("NoSuchBucket", "The specified bucket does not exist")

@@ -139,9 +139,8 @@ class Layers:
         if content.get("ZipFile") is not None:
             code = store_zip(self._lam.code_root, bytes(content["ZipFile"]))
         elif content.get("S3Bucket"):
-            code = from_request(
-                self._lam.code_root, {"S3Bucket": content["S3Bucket"], "S3Key": content.get("S3Key")}
-            )
+            source = {k: content.get(k) for k in ("S3Bucket", "S3Key", "S3ObjectVersion") if content.get(k)}
+            code = from_request(self._lam.code_root, source, self._lam.app, region)
         else:
             raise InvalidParameterValueException("Please provide a source for layer code.")
         now = self._lam.clock.now()

@@ -14,7 +14,7 @@ SPEC = ServiceSpec(
     "Simple Storage Service",
     validation_error="InvalidArgument",
     setup="cloudlet.services.s3.engine:setup",
-    prepare="cloudlet.services.s3.presign:prepare",
+    prepare="cloudlet.services.s3.requests:prepare",
     streams_bodies=True,
     deviations=(
         "Bucket policies, ACLs and public access blocks are stored and returned, not enforced.",

@@ -4,6 +4,7 @@ versioning (Put/GetBucketVersioning)."""
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 from typing import Any
 
@@ -36,6 +37,18 @@ US_EAST_1 = "us-east-1"
 DEFAULT_MAX_BUCKETS = 10_000
 
 
+@functools.cache
+def _known_regions() -> frozenset[str]:
+    """Every region botocore's endpoint data knows for S3 (any partition), and S3's legacy `EU`."""
+    from botocore.session import get_session
+
+    session = get_session()
+    regions = {"EU"}
+    for partition in session.get_available_partitions():
+        regions.update(session.get_available_regions("s3", partition))
+    return frozenset(regions)
+
+
 def owner_of(account: str) -> dict[str, str]:
     """The canonical user of an account (S3's 64-hex owner ID), as Owner elements carry it."""
     return {"DisplayName": f"account-{account}", "ID": hashlib.sha256(account.encode()).hexdigest()}
@@ -47,6 +60,10 @@ def create_bucket(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     check_bucket_name(name)
     region = ctx.region
     constraint = (req.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
+    if constraint and constraint not in _known_regions():
+        raise InvalidLocationConstraint(
+            "The specified location-constraint is not valid", LocationConstraint=constraint
+        )
     if region == US_EAST_1:
         if constraint == US_EAST_1:
             raise InvalidLocationConstraint(

@@ -6,6 +6,7 @@ its version bookkeeping and its notifications commit in one transaction.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any
 
@@ -13,8 +14,10 @@ from cloudlet.gateway.context import RequestContext
 from cloudlet.services.s3 import checksums, conditions, integrity, lifecycle, store, tags
 from cloudlet.services.s3.engine import S3, Origin
 from cloudlet.services.s3.errors import (
+    BadDigest,
     EntityTooLarge,
     InvalidArgument,
+    InvalidRequest,
     MalformedXML,
     MethodNotAllowed,
     NoSuchKey,
@@ -158,7 +161,9 @@ async def put_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
 # --- GetObject / HeadObject -----------------------------------------------------------------------
 
 
-def find_version(s3: S3, conn: Any, req: dict[str, Any]) -> tuple[store.Bucket, store.ObjectVersion]:
+def find_version(
+    s3: S3, conn: Any, req: dict[str, Any], method: str = "GET"
+) -> tuple[store.Bucket, store.ObjectVersion]:
     """The object a read addresses (VersionId or the latest).
 
     Raises: NoSuchBucket, NoSuchKey (absent or a delete marker is current), NoSuchVersion,
@@ -178,7 +183,7 @@ def find_version(s3: S3, conn: Any, req: dict[str, Any]) -> tuple[store.Bucket, 
         if obj.delete_marker:
             raise MethodNotAllowed(
                 "The specified method is not allowed against this resource.",
-                Method="GET",
+                Method=method,
                 ResourceType="DeleteMarker",
             )
         return bucket, obj
@@ -238,7 +243,7 @@ def _read(ctx: RequestContext, req: dict[str, Any], with_body: bool) -> dict[str
     s3 = state(ctx)
     reject_sse_c(req)
     with s3.db.read() as conn:
-        bucket, obj = find_version(s3, conn, req)
+        bucket, obj = find_version(s3, conn, req, ctx.request.method)
     conditions.check_read(req, obj.etag, obj.last_modified)
     out = _describe(bucket, obj, req)
     expiration = lifecycle.expiration(s3, bucket.name, obj)
@@ -350,8 +355,29 @@ def delete_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         return _delete_one(s3, tx, bucket, req["Key"], req.get("VersionId"), ctx, req)
 
 
+def _check_body_integrity(ctx: RequestContext, req: dict[str, Any]) -> None:
+    """DeleteObjects requires Content-MD5 or an `x-amz-checksum-*` of its body (API_DeleteObjects);
+    the model declares neither header, so they are read from the request.
+
+    Raises: InvalidRequest (neither sent), InvalidDigest, BadDigest.
+    """
+    headers = ctx.request.headers
+    sent = {a: headers.get(checksums.header_name(a)) for a in checksums.ALGORITHMS}
+    sent = {a: v for a, v in sent.items() if v is not None}
+    md5 = integrity.content_md5({"ContentMD5": headers.get("content-md5")})
+    if md5 is None and not sent and not headers.get("x-amz-trailer"):
+        raise InvalidRequest("Missing required header for this request: Content-MD5")
+    body = ctx.request.body
+    if md5 is not None and hashlib.md5(body).digest() != md5:
+        raise BadDigest("The Content-MD5 you specified did not match what we received.")
+    for algorithm, value in sent.items():
+        if checksums.compute(algorithm, body) != value:
+            raise BadDigest(f"The {algorithm} you specified did not match the calculated checksum.")
+
+
 def delete_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     s3 = state(ctx)
+    _check_body_integrity(ctx, req)
     spec = req.get("Delete") or {}
     entries = spec.get("Objects") or []
     if not entries or len(entries) > MAX_DELETE_OBJECTS:
