@@ -8,6 +8,7 @@ import signal
 import socket
 import time
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlsplit
 
 import click
@@ -18,30 +19,53 @@ from cloudlet.gateway.serve import GatewayServer
 from cloudlet.settings import DEFAULT_HOST, DEFAULT_PORT, Settings
 
 
-class _RequestFormatter(logging.Formatter):
-    """`POST / sqs.SendMessage 200 1.2ms`, coloured by status, for rich's console."""
+class _RequestLines(logging.Handler):
+    """One line per request (`12:00:01 200 sqs.SendMessage POST / 1.2ms`), written directly: rich's
+    rendering costs about a millisecond a line, more than most requests take to serve. Coloured by
+    status when the stream is a terminal."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        status = getattr(record, "cloudlet_status", None)
-        if status is None:
-            return super().format(record)
-        colour = "green" if status < 400 else "yellow" if status < 500 else "red"
-        label = getattr(record, "cloudlet_label", "")
-        elapsed = getattr(record, "cloudlet_ms", 0.0)
-        method, path = record.args[0], record.args[1]  # type: ignore[index]
-        return f"[{colour}]{status}[/] [bold]{label}[/] [dim]{method} {path} {elapsed:.1f}ms[/]"
+    _COLOURS = {2: "32", 3: "32", 4: "33", 5: "31"}
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__()
+        self.stream = stream
+        self.colour = bool(getattr(stream, "isatty", lambda: False)())
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            status = getattr(record, "cloudlet_status", 0)
+            label = getattr(record, "cloudlet_label", "")
+            elapsed = getattr(record, "cloudlet_ms", 0.0)
+            method, path = record.args[0], record.args[1]  # type: ignore[index]
+            stamp = time.strftime("%H:%M:%S", time.localtime(record.created))
+            if self.colour:
+                code = self._COLOURS.get(status // 100, "0")
+                line = (
+                    f"\x1b[2m{stamp}\x1b[0m \x1b[{code}m{status}\x1b[0m \x1b[1m{label}\x1b[0m"
+                    f" \x1b[2m{method} {path} {elapsed:.1f}ms\x1b[0m\n"
+                )
+            else:
+                line = f"{stamp} {status} {label} {method} {path} {elapsed:.1f}ms\n"
+            self.stream.write(line)
+            self.stream.flush()
+        except Exception:
+            self.handleError(record)
 
 
 def _configure_logging(quiet: bool) -> None:
+    import sys
+
     from rich.logging import RichHandler
 
-    handler = RichHandler(show_path=False, markup=True, rich_tracebacks=True, log_time_format="%H:%M:%S")
-    handler.setFormatter(_RequestFormatter("%(message)s"))
+    handler = RichHandler(show_path=False, markup=False, rich_tracebacks=True, log_time_format="%H:%M:%S")
     root = logging.getLogger("cloudlet")
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     root.propagate = False
-    logging.getLogger("cloudlet.request").setLevel(logging.WARNING if quiet else logging.INFO)
+    requests = logging.getLogger("cloudlet.request")
+    requests.handlers[:] = [_RequestLines(sys.stdout)]
+    requests.propagate = False
+    requests.setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 @click.command()
