@@ -50,6 +50,10 @@ class BlobStore:
         self.tmp = root / "tmp"
         self.tmp.mkdir(parents=True, exist_ok=True)
         (root / "blobs").mkdir(exist_ok=True)
+        self._tmp = str(self.tmp)
+        self._blobs = str(root / "blobs")
+        self._folders: set[str] = set()
+        """Fan-out folders known to exist (saves a mkdir per write)."""
 
     @classmethod
     def for_data_dir(cls, data_dir: Path | None) -> BlobStore:
@@ -57,8 +61,13 @@ class BlobStore:
             return cls(Path(tempfile.mkdtemp(prefix="cloudlet-s3-")), owned=True)
         return cls(data_dir / "s3")
 
-    def path(self, name: str) -> Path:
-        return self.root / "blobs" / name[:2] / name
+    def path(self, name: str) -> str:
+        return f"{self._blobs}/{name[:2]}/{name}"
+
+    def _temp(self, name: str) -> tuple[int, str]:
+        """A new, exclusive temp file named as the blob it becomes (cheaper than `tempfile.mkstemp`)."""
+        tmp = f"{self._tmp}/{name}"
+        return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), tmp
 
     async def write(self, body: Any, algorithms: Iterable[str] = ()) -> Written:
         """Write `body` (bytes, None, or an async iterable of bytes) to a new blob.
@@ -71,7 +80,7 @@ class BlobStore:
         md5 = hashlib.md5()
         hashers = {algorithm: checksums.hasher(algorithm) for algorithm in algorithms}
         size = 0
-        fd, tmp = tempfile.mkstemp(dir=self.tmp)
+        fd, tmp = self._temp(name)
         try:
             with os.fdopen(fd, "wb", buffering=0) as fh:
                 if body is None or isinstance(body, bytes | bytearray | memoryview):
@@ -86,21 +95,6 @@ class BlobStore:
             _unlink(tmp)
             raise
         return Written(name, size, md5.digest(), {a: h.b64digest() for a, h in hashers.items()})
-
-    def write_parts(self, names: list[str]) -> str:
-        """A new blob that is the concatenation of existing blobs (CompleteMultipartUpload)."""
-        name = uuid.uuid4().hex
-        fd, tmp = tempfile.mkstemp(dir=self.tmp)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                for part in names:
-                    with open(self.path(part), "rb") as src:
-                        shutil.copyfileobj(src, out, 1024 * 1024)
-            self._place(tmp, name)
-        except BaseException:
-            _unlink(tmp)
-            raise
-        return name
 
     def concatenate(
         self,
@@ -120,7 +114,7 @@ class BlobStore:
         digest = hashlib.md5() if md5 else None
         hashers = {algorithm: checksums.hasher(algorithm) for algorithm in algorithms}
         size = 0
-        fd, tmp = tempfile.mkstemp(dir=self.tmp)
+        fd, tmp = self._temp(name)
         try:
             with os.fdopen(fd, "wb") as out:
                 for source, first, last in spans:
@@ -156,9 +150,11 @@ class BlobStore:
         return {a: h.b64digest() for a, h in hashers.items()}
 
     def _place(self, tmp: str, name: str) -> None:
-        target = self.path(name)
-        target.parent.mkdir(exist_ok=True)
-        os.replace(tmp, target)
+        folder = name[:2]
+        if folder not in self._folders:
+            os.makedirs(f"{self._blobs}/{folder}", exist_ok=True)
+            self._folders.add(folder)
+        os.replace(tmp, self.path(name))
 
     def read(self, name: str, start: int = 0, end: int | None = None) -> AsyncIterator[bytes]:
         """Bytes `start`..`end` (inclusive; None = to the end) of blob `name`, in chunks. The file is
@@ -167,7 +163,8 @@ class BlobStore:
         return _chunks(fh, start, end)
 
     def read_bytes(self, name: str) -> bytes:
-        return self.path(name).read_bytes()
+        with open(self.path(name), "rb") as fh:
+            return fh.read()
 
     def delete(self, name: str) -> None:
         _unlink(self.path(name))
