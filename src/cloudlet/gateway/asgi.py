@@ -89,6 +89,8 @@ class Gateway:
             route = self.pipeline.streaming_route(request)
             if route is not None:
                 request.stream = BodyStream(receive, int(length) if length and length.isdigit() else None)
+                if (headers.get("expect") or "").lower() == "100-continue":
+                    request.stream.start_reading()
                 response, ctx = await self.pipeline.handle(request, route)
                 self._s3_cors(request, ctx, response)
                 if not request.stream.done:

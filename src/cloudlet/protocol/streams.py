@@ -8,6 +8,7 @@ Chunk signatures are not verified (cloudlet does not check signatures anywhere).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -34,6 +35,13 @@ class BodyStream:
         self.trailers: dict[str, str] = {}
         self._done = False
         self._started = False
+        self._first: asyncio.Future[Any] | None = None
+
+    def start_reading(self) -> None:
+        """Ask for the first chunk now. A client that sent `Expect: 100-continue` is told to go on
+        at once, so its body travels while the request is routed and checked, not after."""
+        if self._first is None and not self._started:
+            self._first = asyncio.ensure_future(self._receive())
 
     @property
     def done(self) -> bool:
@@ -47,7 +55,10 @@ class BodyStream:
 
     async def _chunks(self) -> AsyncIterator[bytes]:
         while not self._done:
-            message = await self._receive()
+            if self._first is not None:
+                message, self._first = await self._first, None
+            else:
+                message = await self._receive()
             if message.get("type") == "http.disconnect":
                 self._done = True
                 raise ConnectionError("the client went away before the body was complete")

@@ -21,7 +21,7 @@ from typing import Any
 
 from cloudlet.services.s3 import checksums
 
-READ_CHUNK = 256 * 1024
+READ_CHUNK = 1024 * 1024
 COPY_CHUNK = 1024 * 1024
 
 
