@@ -156,7 +156,7 @@ def sqs_to_lambda(target: str, endpoint: str, seconds: float) -> Result:
     client.delete_function(FunctionName=name)
     sqs.call("DeleteQueue", {"QueueUrl": url})
     sqs.close()
-    processed = ESM_MESSAGES - left
+    processed = sent - left
     return Result(
         "",
         target,
@@ -164,5 +164,5 @@ def sqs_to_lambda(target: str, endpoint: str, seconds: float) -> Result:
         elapsed,
         [],
         messages=processed,
-        note=f"{processed} of {ESM_MESSAGES} messages in {elapsed:.1f} s",
+        note=f"{processed} of {sent} messages in {elapsed:.1f} s",
     )
