@@ -12,7 +12,8 @@ import re
 from datetime import datetime
 from typing import Any
 
-from cloudlet.services.s3.errors import InvalidRange, NotModified, PreconditionFailed
+from cloudlet.services.s3.errors import InvalidRange, NotModified, PreconditionFailed, no_such_key
+from cloudlet.services.s3.store import ObjectVersion
 
 _RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
@@ -53,12 +54,15 @@ def check_read(req: dict[str, Any], etag: str, last_modified: float) -> None:
         raise NotModified("Not Modified")
 
 
-def check_write(req: dict[str, Any], current_etag: str | None) -> None:
-    """Conditional writes (PutObject, CompleteMultipartUpload, CopyObject destination):
-    `If-None-Match: *` fails when the key exists; `If-Match` fails unless its ETag is current.
+def check_write(req: dict[str, Any], current: ObjectVersion | None, key: str) -> None:
+    """Conditional writes (PutObject, CopyObject, CompleteMultipartUpload) against the key's current
+    version: `If-None-Match: *` fails when the key exists; `If-Match` fails unless its ETag is current.
 
-    Raises: PreconditionFailed; NoSuchKey is the caller's to raise for If-Match on a missing key.
+    Raises: PreconditionFailed; NoSuchKey for If-Match on a key with no current object.
     """
+    current_etag = current.etag if current is not None and not current.delete_marker else None
+    if req.get("IfMatch") is not None and current_etag is None:
+        raise no_such_key(key)
     if_none_match = req.get("IfNoneMatch")
     if if_none_match is not None and current_etag is not None:
         raise PreconditionFailed(

@@ -202,10 +202,6 @@ def bucket_has_objects(conn: sqlite3.Connection | Tx, name: str) -> bool:
     return conn.execute("SELECT 1 FROM s3_object WHERE bucket = ? LIMIT 1", (name,)).fetchone() is not None
 
 
-def bucket_has_uploads(conn: sqlite3.Connection | Tx, name: str) -> bool:
-    return conn.execute("SELECT 1 FROM s3_upload WHERE bucket = ? LIMIT 1", (name,)).fetchone() is not None
-
-
 # --- bucket sub-resources ----------------------------------------------------------------------------
 
 

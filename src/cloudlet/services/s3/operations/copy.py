@@ -276,11 +276,7 @@ async def copy_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
     with s3.db.transaction() as tx:
         bucket = s3.bucket(tx, name)
         still_there(tx, source)
-        existing = store.latest(tx, name, key)
-        existing_etag = existing.etag if existing is not None and not existing.delete_marker else None
-        if req.get("IfMatch") is not None and existing_etag is None:
-            raise no_such_key(key)
-        conditions.check_write(req, existing_etag)
+        conditions.check_write(req, store.latest(tx, name, key), key)
         obj = store.ObjectVersion(
             seq=0,
             bucket=name,

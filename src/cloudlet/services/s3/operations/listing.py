@@ -117,19 +117,12 @@ def _max_keys(req: dict[str, Any]) -> tuple[int, int]:
     return asked, min(asked, MAX_KEYS)
 
 
-def _encoder(req: dict[str, Any]) -> Callable[[str], str]:
+def encoder(req: dict[str, Any], safe: str = "/") -> Callable[[str], str]:
     """How names appear in the response: as they are, or URL-encoded for `EncodingType=url` (space as
-    `+`, `/` kept, as S3 writes them)."""
-    encoding = req.get("EncodingType")
-    if encoding is None:
+    `+`, `safe` kept, as S3 writes them). Other encoding types are refused in `requests.prepare`."""
+    if req.get("EncodingType") is None:
         return lambda text: text
-    if encoding != "url":
-        raise InvalidArgument(
-            "Invalid Encoding Method specified in Request",
-            ArgumentName="encoding-type",
-            ArgumentValue=str(encoding),
-        )
-    return lambda text: quote_plus(text, safe="/")
+    return lambda text: quote_plus(text, safe=safe)
 
 
 def encode_token(after: str) -> str:
@@ -194,7 +187,7 @@ def list_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     otherwise the last Key is the next marker)."""
     s3 = state(ctx)
     echoed, limit = _max_keys(req)
-    encode = _encoder(req)
+    encode = encoder(req)
     prefix, delimiter, marker = req.get("Prefix") or "", req.get("Delimiter") or "", req.get("Marker") or ""
     with s3.db.read() as conn:
         bucket = s3.bucket(conn, bucket_name(req))
@@ -220,7 +213,7 @@ def list_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
 def list_objects_v2(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     s3 = state(ctx)
     echoed, limit = _max_keys(req)
-    encode = _encoder(req)
+    encode = encoder(req)
     prefix, delimiter = req.get("Prefix") or "", req.get("Delimiter") or ""
     token = req.get("ContinuationToken")
     start_after = req.get("StartAfter") or ""
@@ -255,7 +248,7 @@ def list_object_versions(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
     version of that key, with `VersionIdMarker` after that version."""
     s3 = state(ctx)
     echoed, limit = _max_keys(req)
-    encode = _encoder(req)
+    encode = encoder(req)
     prefix, delimiter = req.get("Prefix") or "", req.get("Delimiter") or ""
     key_marker, version_marker = req.get("KeyMarker") or "", req.get("VersionIdMarker")
     if version_marker is not None and not key_marker:

@@ -31,7 +31,6 @@ from cloudlet.services.s3.errors import (
     MalformedXML,
     NoSuchUpload,
     PreconditionFailed,
-    no_such_key,
 )
 from cloudlet.services.s3.names import check_key
 from cloudlet.services.s3.operations.common import bucket_name, reject_sse_c, state
@@ -349,13 +348,6 @@ def _check_object_checksum_headers(req: dict[str, Any], upload: uploads.Upload) 
         raise InvalidRequest(f"Value for x-amz-mp-object-size header is less than zero: '{size}'")
 
 
-def _check_write_conditions(req: dict[str, Any], current: store.ObjectVersion | None, key: str) -> None:
-    current_etag = current.etag if current is not None and not current.delete_marker else None
-    if req.get("IfMatch") is not None and current_etag is None:
-        raise no_such_key(key)
-    conditions.check_write(req, current_etag)
-
-
 def _multipart_etag(md5s: list[bytes]) -> str:
     return f'"{hashlib.md5(b"".join(md5s)).hexdigest()}-{len(md5s)}"'
 
@@ -441,7 +433,7 @@ async def complete_multipart_upload(ctx: RequestContext, req: dict[str, Any]) ->
         listed = _requested(req, upload_id)
         found = uploads.parts_numbered(conn, upload_id, [p["PartNumber"] for p in listed])
         current = store.latest(conn, name, key)
-    _check_write_conditions(req, current, key)
+    conditions.check_write(req, current, key)
     _check_object_checksum_headers(req, upload)
     parts = _assemble(upload, listed, found)
     total = sum(p.size for p in parts)
@@ -467,7 +459,7 @@ async def complete_multipart_upload(ctx: RequestContext, req: dict[str, Any]) ->
             for part in parts:
                 if now_parts.get(part.part_number) is None or now_parts[part.part_number].blob != part.blob:
                     raise _invalid_part(upload_id, part.part_number, part.etag.strip('"'))
-            _check_write_conditions(req, store.latest(tx, name, key), key)
+            conditions.check_write(req, store.latest(tx, name, key), key)
             obj = store.ObjectVersion(
                 seq=0,
                 bucket=name,

@@ -9,15 +9,10 @@ from typing import Any
 from cloudlet.core.db import Tx
 from cloudlet.gateway.context import RequestContext
 from cloudlet.services.s3 import acl, store, tags
-from cloudlet.services.s3.engine import S3, Origin
-from cloudlet.services.s3.errors import (
-    InvalidArgument,
-    MethodNotAllowed,
-    no_such_key,
-    no_such_version,
-)
+from cloudlet.services.s3.engine import Origin
 from cloudlet.services.s3.operations.buckets import owner_of
-from cloudlet.services.s3.operations.common import bucket_name, state
+from cloudlet.services.s3.operations.common import state
+from cloudlet.services.s3.operations.objects import find_version
 
 __all__ = [
     "delete_object_tagging",
@@ -31,35 +26,6 @@ ACL_HEADER = "Grants"
 """Key of an object's grants among its stored headers (absent: the owner's full control)."""
 
 
-def _version(s3: S3, conn: Any, req: dict[str, Any], method: str) -> tuple[store.Bucket, store.ObjectVersion]:
-    """The version a request addresses.
-
-    Raises: NoSuchBucket, NoSuchKey (absent, or a delete marker is current), NoSuchVersion,
-    MethodNotAllowed (the version is a delete marker), InvalidArgument (empty version id).
-    """
-    bucket = s3.bucket(conn, bucket_name(req))
-    key, version_id = req["Key"], req.get("VersionId")
-    if version_id is None:
-        obj = store.latest(conn, bucket.name, key)
-        if obj is None or obj.delete_marker:
-            raise no_such_key(key)
-        return bucket, obj
-    if not version_id:
-        raise InvalidArgument(
-            "Version id cannot be the empty string", ArgumentName="versionId", ArgumentValue=""
-        )
-    obj = store.version(conn, bucket.name, key, version_id)
-    if obj is None:
-        raise no_such_version(key, version_id)
-    if obj.delete_marker:
-        raise MethodNotAllowed(
-            "The specified method is not allowed against this resource.",
-            Method=method,
-            ResourceType="DeleteMarker",
-        )
-    return bucket, obj
-
-
 def _version_out(bucket: store.Bucket, obj: store.ObjectVersion) -> dict[str, Any]:
     return {"VersionId": obj.version_id} if bucket.versioning else {}
 
@@ -70,7 +36,7 @@ def _version_out(bucket: store.Bucket, obj: store.ObjectVersion) -> dict[str, An
 def get_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     s3 = state(ctx)
     with s3.db.read() as conn:
-        bucket, obj = _version(s3, conn, req, "GET")
+        bucket, obj = find_version(s3, conn, req, "GET")
     return {**_version_out(bucket, obj), "TagSet": tags.to_tag_set(obj.tags)}
 
 
@@ -79,7 +45,7 @@ def _set_tags(
 ) -> dict[str, Any]:
     s3 = state(ctx)
     with s3.db.transaction() as tx:
-        bucket, obj = _version(s3, tx, req, method)
+        bucket, obj = find_version(s3, tx, req, method)
         store.set_tags(tx, obj.seq, pairs)
         obj.tags = pairs
         s3.notify(tx, bucket, event, obj, Origin.of(ctx))
@@ -101,7 +67,7 @@ def delete_object_tagging(ctx: RequestContext, req: dict[str, Any]) -> dict[str,
 def get_object_acl(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     s3 = state(ctx)
     with s3.db.read() as conn:
-        bucket, obj = _version(s3, conn, req, "GET")
+        bucket, obj = find_version(s3, conn, req, "GET")
     owner = owner_of(obj.owner or bucket.account)
     grants = obj.headers.get(ACL_HEADER) or acl.canned("private", owner, owner)
     return {"Owner": owner, "Grants": grants}
@@ -110,7 +76,7 @@ def get_object_acl(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
 def put_object_acl(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     s3 = state(ctx)
     with s3.db.transaction() as tx:
-        bucket, obj = _version(s3, tx, req, "PUT")
+        bucket, obj = find_version(s3, tx, req, "PUT")
         owner = owner_of(obj.owner or bucket.account)
         grants = acl.from_request(req, owner, owner_of(bucket.account))
         acl.check_acls_enabled(tx, bucket.name, grants, owner_of(bucket.account))

@@ -116,11 +116,7 @@ async def put_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
             raise EntityTooLarge("Your proposed upload exceeds the maximum allowed size")
         with s3.db.transaction() as tx:
             bucket = s3.bucket(tx, name)
-            current = store.latest(tx, name, key)
-            current_etag = current.etag if current is not None and not current.delete_marker else None
-            if req.get("IfMatch") is not None and current_etag is None:
-                raise no_such_key(key)
-            conditions.check_write(req, current_etag)
+            conditions.check_write(req, store.latest(tx, name, key), key)
             obj = store.ObjectVersion(
                 seq=0,
                 bucket=name,
@@ -355,7 +351,7 @@ def delete_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         return _delete_one(s3, tx, bucket, req["Key"], req.get("VersionId"), ctx, req)
 
 
-def _check_body_integrity(ctx: RequestContext, req: dict[str, Any]) -> None:
+def _check_body_integrity(ctx: RequestContext) -> None:
     """DeleteObjects requires Content-MD5 or an `x-amz-checksum-*` of its body (API_DeleteObjects);
     the model declares neither header, so they are read from the request.
 
@@ -377,7 +373,7 @@ def _check_body_integrity(ctx: RequestContext, req: dict[str, Any]) -> None:
 
 def delete_objects(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     s3 = state(ctx)
-    _check_body_integrity(ctx, req)
+    _check_body_integrity(ctx)
     spec = req.get("Delete") or {}
     entries = spec.get("Objects") or []
     if not entries or len(entries) > MAX_DELETE_OBJECTS:

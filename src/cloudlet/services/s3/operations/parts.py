@@ -8,13 +8,13 @@ page sizes cap at 1000, and the next markers name the last entry listed.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote_plus
 
 from cloudlet.gateway.context import RequestContext
 from cloudlet.services.s3 import checksums, store, uploads
 from cloudlet.services.s3.errors import InvalidArgument
 from cloudlet.services.s3.operations.buckets import owner_of
 from cloudlet.services.s3.operations.common import bucket_name, reject_sse_c, state
+from cloudlet.services.s3.operations.listing import encoder
 from cloudlet.services.s3.operations.multipart import MAX_LISTED, abort_headers, bounded, find_upload
 from cloudlet.services.s3.operations.objects import find_version
 
@@ -68,19 +68,6 @@ def list_parts(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _encoder(req: dict[str, Any]) -> Any:
-    encoding = req.get("EncodingType")
-    if encoding is None:
-        return lambda text: text
-    if encoding != "url":
-        raise InvalidArgument(
-            "Invalid Encoding Method specified in Request",
-            ArgumentName="encoding-type",
-            ArgumentValue=str(encoding),
-        )
-    return lambda text: quote_plus(text, safe="/*")
-
-
 def _upload_entry(upload: uploads.Upload, encode: Any) -> dict[str, Any]:
     owner = owner_of(upload.owner)
     out: dict[str, Any] = {
@@ -103,7 +90,7 @@ def list_multipart_uploads(ctx: RequestContext, req: dict[str, Any]) -> dict[str
     key_marker = req.get("KeyMarker") or ""
     id_marker = (req.get("UploadIdMarker") or "") if key_marker else ""
     limit = min(bounded(req, "MaxUploads", "max-uploads", MAX_LISTED), MAX_LISTED)
-    encode = _encoder(req)
+    encode = encoder(req, safe="/*")
     entries: list[tuple[str, uploads.Upload | None]] = []
     """(key or common prefix, upload or None for a common prefix), at most limit + 1."""
     with s3.db.read() as conn:
