@@ -6,6 +6,7 @@ answers `NotImplemented` for every operation until its implementation lands.
 
 from __future__ import annotations
 
+from cloudlet.services.events import SPEC as EVENTS
 from cloudlet.services.lambda_ import SPEC as LAMBDA
 from cloudlet.services.logs import SPEC as LOGS
 from cloudlet.services.s3 import SPEC as S3
@@ -20,7 +21,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     SNS,
     LAMBDA,
     S3,
-    ServiceSpec("events", {"events": None}, "EventBridge"),
+    EVENTS,
     ServiceSpec("scheduler", {"scheduler": None}, "EventBridge Scheduler"),
     ServiceSpec("pipes", {"pipes": None}, "EventBridge Pipes"),
     ServiceSpec("dynamodb", {"dynamodb": None, "dynamodbstreams": None}, "DynamoDB and DynamoDB Streams"),
