@@ -14,14 +14,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from cloudlet.core import ids
 from cloudlet.gateway import internal
 from cloudlet.gateway.pipeline import Pipeline
 from cloudlet.gateway.routing import function_url_target, parse_host
-from cloudlet.protocol import catalog
-from cloudlet.protocol.errors import ServiceError
 from cloudlet.protocol.http import Headers, HttpRequest, HttpResponse
-from cloudlet.protocol.serializers.base import create_serializer
 from cloudlet.protocol.streams import BodyStream
 
 if TYPE_CHECKING:
@@ -125,7 +121,9 @@ class Gateway:
             and "s3" in self.app.specs
             and (parse_host(request.host).service or "s3") == "s3"
         ):
-            response = self._s3_preflight(request)
+            from cloudlet.services.s3 import cors
+
+            response = cors.preflight_response(self.app, request)
             label = "s3.Preflight"
         else:
             response, ctx = await self.pipeline.handle(request)
@@ -134,26 +132,11 @@ class Gateway:
         await _send(send, response)
         self._log(request, label, response, began)
 
-    def _s3_preflight(self, request: HttpRequest) -> HttpResponse:
-        """An S3 CORS preflight (OPTIONS has no S3 operation): 200 with the allowed headers, or an error."""
-        from cloudlet.services.s3 import cors
-
-        request_id = ids.request_id()
-        serializer = create_serializer(catalog.service_model("s3"), "rest-xml")
-        host_bucket = dict(parse_host(request.host).hints).get("bucket")
-        try:
-            headers = cors.preflight(self.app.service("s3").state, request, host_bucket)
-        except ServiceError as exc:
-            return serializer.serialize_error(exc, None, request_id)
-        return HttpResponse(200, serializer.request_id_headers(request_id) + headers, b"")
-
     def _s3_cors(self, request: HttpRequest, ctx: RequestContext, response: HttpResponse) -> None:
-        """Add a bucket's CORS headers to the response to a cross-origin S3 request."""
         if ctx.service == "s3" and "origin" in request.headers:
             from cloudlet.services.s3 import cors
 
-            state = self.app.service("s3").state
-            response.headers.extend(cors.response_headers(state, request, ctx.host_hints.get("bucket")))
+            cors.decorate(self.app, request, ctx.host_hints.get("bucket"), response)
 
     def _log(self, request: HttpRequest, label: str, response: HttpResponse, began: float) -> None:
         if request_log.isEnabledFor(logging.INFO):

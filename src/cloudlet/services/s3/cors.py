@@ -3,7 +3,8 @@
 
 The first rule whose AllowedOrigins, AllowedMethods and AllowedHeaders all match wins ("Configuring
 cross-origin resource sharing", "How does Amazon S3 evaluate the CORS configuration" and
-"Troubleshooting CORS" in the S3 User Guide). The gateway calls `preflight` and `response_headers`.
+"Troubleshooting CORS" in the S3 User Guide). The gateway calls `preflight_response` for an OPTIONS
+request and `decorate` for the response to any S3 request carrying an `Origin`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from cloudlet.services.s3 import store
 from cloudlet.services.s3.errors import AccessForbidden, BadRequest
 
 if TYPE_CHECKING:
-    from cloudlet.protocol.http import HttpRequest
+    from cloudlet.app import App
+    from cloudlet.protocol.http import HttpRequest, HttpResponse
     from cloudlet.services.s3.engine import S3
 
 KIND = "cors"
@@ -131,3 +133,28 @@ def response_headers(s3: S3, request: HttpRequest, host_bucket: str | None) -> l
         return []
     rule = match(rules, origin, request.method, [])
     return _allow_headers(rule, origin, []) if rule is not None else []
+
+
+def preflight_response(app: App, request: HttpRequest) -> HttpResponse:
+    """The answer to an S3 CORS preflight (OPTIONS has no S3 operation): 200 with the allowed headers,
+    or S3's error document."""
+    from cloudlet.core import ids
+    from cloudlet.gateway.routing import parse_host
+    from cloudlet.protocol import catalog
+    from cloudlet.protocol.errors import ServiceError
+    from cloudlet.protocol.http import HttpResponse
+    from cloudlet.protocol.serializers.base import create_serializer
+
+    request_id = ids.request_id()
+    serializer = create_serializer(catalog.service_model("s3"), "rest-xml")
+    host_bucket = dict(parse_host(request.host).hints).get("bucket")
+    try:
+        headers = preflight(app.service("s3").state, request, host_bucket)
+    except ServiceError as exc:
+        return serializer.serialize_error(exc, None, request_id)
+    return HttpResponse(200, serializer.request_id_headers(request_id) + headers, b"")
+
+
+def decorate(app: App, request: HttpRequest, host_bucket: str | None, response: HttpResponse) -> None:
+    """Add the bucket's CORS headers to the response to a cross-origin S3 request."""
+    response.headers.extend(response_headers(app.service("s3").state, request, host_bucket))
