@@ -28,6 +28,7 @@ from cloudlet.services.spec import LoadedService, ServiceSpec, load
 from cloudlet.settings import Settings
 
 if TYPE_CHECKING:
+    from cloudlet.gateway.context import RequestContext
     from cloudlet.protocol.http import HttpRequest, HttpResponse
 
 log = logging.getLogger("cloudlet")
@@ -65,6 +66,10 @@ class App:
             tuple[str, str], Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
         ] = {}
         """Extra `/_cloudlet/*` endpoints registered by services: (method, path) → handler."""
+        self.call_observers: list[Callable[[RequestContext, dict[str, Any], dict[str, Any]], None]] = []
+        """Called after every successful operation with (ctx, request, response), on the request's
+        thread; registered by services (EventBridge's "AWS API Call via CloudTrail" events). Each must
+        be cheap when it has nothing to do and must not raise."""
 
     # -- services ------------------------------------------------------------------------------
 
@@ -136,6 +141,7 @@ class App:
         self.work.attach_loop(asyncio.get_running_loop())
         self.migrations.apply(self.db)
         self._load_services_with_pending_timers()
+        self._load_observing_services()
         self.timers.start()
         self.started_at = time.monotonic()
         self.started.set()
@@ -157,6 +163,14 @@ class App:
             owner = kind.split(".", 1)[0]
             if owner in self.specs:
                 self.service(owner)
+
+    def _load_observing_services(self) -> None:
+        """Services observing calls (`ServiceSpec.observes_calls`) that have state in this database load
+        now, so that the first call after a restart is observed too."""
+        stored = self.migrations.applied(self.db)
+        for spec in self.specs.values():
+            if spec.observes_calls and stored.get(spec.name):
+                self.service(spec.name)
 
     def reset(self) -> None:
         """Delete every resource of every service (schema stays)."""

@@ -111,6 +111,16 @@ class Timers:
         return cur.rowcount > 0
 
     # -- queries ------------------------------------------------------------------------------------
+    def get(self, conn: sqlite3.Connection | Tx, kind: str, key: str) -> Timer | None:
+        """The (kind, key) timer, if one is scheduled."""
+        row = conn.execute(
+            "SELECT id, kind, key, due_at, payload, attempts FROM core_timer WHERE kind = ? AND key = ?",
+            (kind, key),
+        ).fetchone()
+        if row is None:
+            return None
+        return Timer(int(row[0]), row[1], row[2], float(row[3]), json.loads(row[4]), int(row[5]))
+
     def next_due(self) -> float | None:
         """Earliest due time of any timer (registered kind or not)."""
         with self._db.read() as conn:

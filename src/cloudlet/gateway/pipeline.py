@@ -100,6 +100,8 @@ class Pipeline:
             result = handler(ctx, params)
             if inspect.isawaitable(result):
                 result = await result
+            for observe in app.call_observers:
+                observe(ctx, params, result or {})
             # serialize
             serializer = create_serializer(route.model, route.protocol)
             return serializer.serialize_response(route.operation, result or {}, ctx.request_id), ctx

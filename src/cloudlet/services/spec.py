@@ -48,6 +48,9 @@ class ServiceSpec:
     protocol may carry outside the body (SQS's legacy query requests name the queue in the path)."""
     deviations: tuple[str, ...] = ()
     """Known differences from AWS, listed in the docs."""
+    observes_calls: bool = False
+    """True when the service, once it has state, watches every call made to the App (EventBridge's "AWS
+    API Call via CloudTrail" events): it is loaded at start when its schema exists in the database."""
     streams_bodies: bool = False
     """True when operations with a streaming blob payload (S3 PutObject, UploadPart) take the request
     body as a `protocol.streams.BodyStream` rather than bytes (read as it arrives, never whole)."""
