@@ -474,6 +474,16 @@ def test_tagging_an_object_sends_a_version_2_3_record_without_sequencer(s3, sqs,
     assert record["s3"]["object"] == {"key": "a.txt", "eTag": put["ETag"].strip('"')}
 
 
+def test_put_object_acl_sends_a_version_2_3_acl_record(s3, sqs, bucket):
+    url, arn = make_queue(sqs)
+    notify_queue(s3, bucket, arn, ["s3:ObjectAcl:Put"])
+    put = s3.put_object(Bucket=bucket, Key="a.txt", Body=b"x")
+    s3.put_object_acl(Bucket=bucket, Key="a.txt", ACL="private")
+    (record,) = records(sqs, url)
+    assert (record["eventVersion"], record["eventName"]) == ("2.3", "ObjectAcl:Put")
+    assert record["s3"]["object"] == {"key": "a.txt", "eTag": put["ETag"].strip('"')}
+
+
 def test_lifecycle_expiration_sends_a_version_2_3_record_from_s3(s3, sqs, cloudlet, bucket):
     url, arn = make_queue(sqs)
     notify_queue(s3, bucket, arn, ["s3:LifecycleExpiration:*"])

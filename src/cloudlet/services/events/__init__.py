@@ -14,8 +14,16 @@ SPEC = ServiceSpec(
     "EventBridge",
     validation_error="ValidationException",
     setup="cloudlet.services.events.engine:setup",
+    observes_calls=True,
     deviations=(
         "Bus resource policies (PutPermission) are stored and returned, not enforced.",
         "A target's RoleArn is stored, not assumed.",
+        '"AWS API Call via CloudTrail" events need no trail; userIdentity is the account root and'
+        " requestParameters use the request's member names.",
+        "A connection's secret is kept with the connection; its SecretArn is not served by Secrets Manager.",
+        "API destination and OAuth endpoints may be plain http:// for local hosts.",
+        "Targets other than SQS, SNS, Lambda, event buses, CloudWatch Logs and API destinations go to the"
+        " dead-letter queue as NO_RESOURCE; TraceHeader is not passed on; retries have no jitter.",
+        "Partner event sources and global endpoints are not implemented.",
     ),
 )

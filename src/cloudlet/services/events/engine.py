@@ -2,8 +2,9 @@
 start), the per-bus index of enabled pattern rules, and the hooks other modules register.
 
 `setup(app)` registers the schema and timer kinds and returns the `Events` object operations reach
-through `ctx.app.service("events").state`. What a bus does with an event (matching, delivery, archives)
-lives in `bus.py`, `delivery.py` and `archives.py`; this module only owns the shared state.
+through `ctx.app.service("events").state`. What a bus does with an event lives in `api.py` (entries
+in), `delivery.py` and `senders.py` (matching, targets, retries), `archives.py`, `schedules.py` and
+`cloudtrail.py`; this module only owns the shared state.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class Events:
         self.timers = app.timers
         self._lock = threading.Lock()
         self._indexes: dict[str, BusIndex] = {}
+        self.api_destinations: Any = None
+        """`api_destinations.Runtime`: OAuth tokens and invocation rates (set by its `register`)."""
 
     # -- buses ----------------------------------------------------------------------------------------
 
@@ -133,11 +136,14 @@ class Events:
 
 
 def setup(app: App) -> Events:
+    from cloudlet.services.events import api_destinations, archives, cloudtrail, delivery, schedules
+
     app.migrations.register("events", store.MIGRATIONS)
     events = Events(app)
     app.on_reset(events.clear)
-    from cloudlet.services.events import delivery, schedules
-
     delivery.register(app, events)
     schedules.register(app, events)
+    archives.register(app, events)
+    cloudtrail.register(app, events)
+    api_destinations.register(app, events)
     return events

@@ -321,3 +321,210 @@ def rules_targeting(conn: sqlite3.Connection, target_arn: str, bus_arn: str) -> 
         (target_arn, bus_arn),
     ).fetchall()
     return [row[0] for row in rows]
+
+
+# --- archives and replays ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Archive:
+    arn: str
+    account: str
+    region: str
+    name: str
+    source_arn: str
+    description: str | None
+    event_pattern: str | None
+    retention_days: int
+    state: str
+    created_at: float
+
+
+_ARCHIVE_COLUMNS = (
+    "arn, account, region, name, source_arn, description, event_pattern, retention_days, state, created_at"
+)
+
+
+def get_archive(conn: sqlite3.Connection | Tx, arn: str) -> Archive | None:
+    row = conn.execute(f"SELECT {_ARCHIVE_COLUMNS} FROM events_archive WHERE arn = ?", (arn,)).fetchone()
+    return Archive(*row) if row else None
+
+
+def list_archives(conn: sqlite3.Connection | Tx, account: str, region: str) -> list[Archive]:
+    rows = conn.execute(
+        f"SELECT {_ARCHIVE_COLUMNS} FROM events_archive WHERE account = ? AND region = ? ORDER BY name",
+        (account, region),
+    ).fetchall()
+    return [Archive(*row) for row in rows]
+
+
+def archives_of_bus(conn: sqlite3.Connection | Tx, bus: Bus) -> list[Archive]:
+    rows = conn.execute(
+        f"SELECT {_ARCHIVE_COLUMNS} FROM events_archive WHERE account = ? AND region = ? AND source_arn = ?",
+        (bus.account, bus.region, bus.arn),
+    ).fetchall()
+    return [Archive(*row) for row in rows]
+
+
+def put_archive(tx: Tx, archive: Archive) -> None:
+    tx.execute(
+        f"INSERT OR REPLACE INTO events_archive ({_ARCHIVE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            archive.arn,
+            archive.account,
+            archive.region,
+            archive.name,
+            archive.source_arn,
+            archive.description,
+            archive.event_pattern,
+            archive.retention_days,
+            archive.state,
+            archive.created_at,
+        ),
+    )
+
+
+def delete_archive(tx: Tx, arn: str) -> None:
+    """Delete the archive and every event it holds."""
+    tx.execute("DELETE FROM events_archived WHERE archive_arn = ?", (arn,))
+    tx.execute("DELETE FROM events_archive WHERE arn = ?", (arn,))
+
+
+def archive_stats(conn: sqlite3.Connection | Tx, arns: list[str]) -> dict[str, tuple[int, int]]:
+    """archive ARN → (EventCount, SizeBytes), for the archives that hold events."""
+    if not arns:
+        return {}
+    marks = ",".join("?" * len(arns))
+    rows = conn.execute(
+        f"SELECT archive_arn, COUNT(*), COALESCE(SUM(size), 0) FROM events_archived"
+        f" WHERE archive_arn IN ({marks}) GROUP BY archive_arn",
+        arns,
+    ).fetchall()
+    return {row[0]: (int(row[1]), int(row[2])) for row in rows}
+
+
+def insert_archived(tx: Tx, archive_arn: str, time: float, archived_at: float, size: int, event: str) -> None:
+    tx.execute(
+        "INSERT INTO events_archived (archive_arn, time, archived_at, size, event) VALUES (?, ?, ?, ?, ?)",
+        (archive_arn, time, archived_at, size, event),
+    )
+
+
+def oldest_archived_at(conn: sqlite3.Connection | Tx, archive_arn: str) -> float | None:
+    row = conn.execute(
+        "SELECT MIN(archived_at) FROM events_archived WHERE archive_arn = ?", (archive_arn,)
+    ).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def delete_archived_before(tx: Tx, archive_arn: str, cutoff: float) -> int:
+    """Delete the archive's events archived at or before `cutoff`; returns how many."""
+    cursor = tx.execute(
+        "DELETE FROM events_archived WHERE archive_arn = ? AND archived_at <= ?", (archive_arn, cutoff)
+    )
+    return cursor.rowcount
+
+
+def archived_window(
+    conn: sqlite3.Connection | Tx,
+    archive_arn: str,
+    start: float,
+    end: float,
+    after: tuple[float, int] | None,
+    limit: int,
+) -> list[tuple[int, float, str]]:
+    """Up to `limit` (seq, time, event JSON) of the archive with start <= time < end, in (time, seq)
+    order, after the `(time, seq)` cursor when one is given."""
+    if after is None:
+        rows = conn.execute(
+            "SELECT seq, time, event FROM events_archived WHERE archive_arn = ? AND time >= ? AND time < ?"
+            " ORDER BY time, seq LIMIT ?",
+            (archive_arn, start, end, limit),
+        ).fetchall()
+    else:
+        rows = conn.execute(
+            "SELECT seq, time, event FROM events_archived WHERE archive_arn = ? AND time < ?"
+            " AND (time > ? OR (time = ? AND seq > ?)) AND time >= ? ORDER BY time, seq LIMIT ?",
+            (archive_arn, end, after[0], after[0], after[1], start, limit),
+        ).fetchall()
+    return [(int(row[0]), float(row[1]), str(row[2])) for row in rows]
+
+
+def get_replay(conn: sqlite3.Connection | Tx, arn: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT document FROM events_replay WHERE arn = ?", (arn,)).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def list_replays(conn: sqlite3.Connection | Tx, account: str, region: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        "SELECT document FROM events_replay WHERE account = ? AND region = ? ORDER BY name", (account, region)
+    ).fetchall()
+    return [json.loads(row[0]) for row in rows]
+
+
+def put_replay(tx: Tx, arn: str, account: str, region: str, name: str, document: dict[str, Any]) -> None:
+    tx.execute(
+        "INSERT OR REPLACE INTO events_replay (arn, account, region, name, document) VALUES (?, ?, ?, ?, ?)",
+        (arn, account, region, name, json.dumps(document)),
+    )
+
+
+# --- connections and API destinations -------------------------------------------------------------------
+# Both are JSON documents keyed by ARN; the table names differ, the statements do not.
+
+_DOCUMENT_TABLES = {"connection": "events_connection", "api-destination": "events_api_destination"}
+
+
+@dataclass(slots=True)
+class Document:
+    """A connection or API destination row: its key columns and its JSON document."""
+
+    arn: str
+    account: str
+    region: str
+    name: str
+    document: dict[str, Any]
+
+
+def _document(row: sqlite3.Row | tuple[Any, ...]) -> Document:
+    return Document(row[0], row[1], row[2], row[3], json.loads(row[4]))
+
+
+def get_document(
+    conn: sqlite3.Connection | Tx, kind: str, account: str, region: str, name: str
+) -> Document | None:
+    """The connection or API destination (`kind`) named `name`."""
+    row = conn.execute(
+        f"SELECT arn, account, region, name, document FROM {_DOCUMENT_TABLES[kind]}"
+        " WHERE account = ? AND region = ? AND name = ?",
+        (account, region, name),
+    ).fetchone()
+    return _document(row) if row else None
+
+
+def get_document_by_arn(conn: sqlite3.Connection | Tx, kind: str, arn: str) -> Document | None:
+    row = conn.execute(
+        f"SELECT arn, account, region, name, document FROM {_DOCUMENT_TABLES[kind]} WHERE arn = ?", (arn,)
+    ).fetchone()
+    return _document(row) if row else None
+
+
+def list_documents(conn: sqlite3.Connection | Tx, kind: str, account: str, region: str) -> list[Document]:
+    rows = conn.execute(
+        f"SELECT arn, account, region, name, document FROM {_DOCUMENT_TABLES[kind]}"
+        " WHERE account = ? AND region = ? ORDER BY name",
+        (account, region),
+    ).fetchall()
+    return [_document(row) for row in rows]
+
+
+def put_document(tx: Tx, kind: str, item: Document) -> None:
+    tx.execute(
+        f"INSERT OR REPLACE INTO {_DOCUMENT_TABLES[kind]} (arn, account, region, name, document)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (item.arn, item.account, item.region, item.name, json.dumps(item.document)),
+    )
+
+
+def delete_document(tx: Tx, kind: str, arn: str) -> None:
+    tx.execute(f"DELETE FROM {_DOCUMENT_TABLES[kind]} WHERE arn = ?", (arn,))

@@ -1,5 +1,5 @@
-"""Where asynchronous invocation results go: OnSuccess/OnFailure destinations (SQS, SNS, Lambda) in
-AWS's destination record format, and the function's dead-letter queue (SQS or SNS)
+"""Where asynchronous invocation results go: OnSuccess/OnFailure destinations (SQS, SNS, Lambda,
+EventBridge buses) in AWS's destination record format, and the function's dead-letter queue (SQS or SNS)
 (invocation-async-retain-records.html)."""
 
 from __future__ import annotations
@@ -74,11 +74,40 @@ def send(
             from cloudlet.services.lambda_ import api as lambda_api
 
             lambda_api.invoke_async(app, tx, target_arn, body.encode())
+        elif service == "events":
+            return _to_event_bus(app, tx, target_arn, body)
         else:
             log.warning("Lambda destination %s is not a service cloudlet delivers to yet", target_arn)
             return False
     except ServiceError as exc:
         log.warning("Lambda destination %s refused the record: %s", target_arn, exc.message)
+        return False
+    return True
+
+
+def _to_event_bus(app: App, tx: Tx, bus_arn: str, body: str) -> bool:
+    """Put the record on the bus as the `detail` of a `lambda` event ("Lambda Function Invocation Result
+    - Success" or "- Failure"), its resources the bus and the function (invocation-async-retain-records)."""
+    from cloudlet.services.events import api as events_api
+
+    try:
+        record = json.loads(body)
+        context = record["requestContext"]
+        function = parse_arn(context["functionArn"])
+    except (ValueError, KeyError, TypeError):
+        log.warning("Lambda destination %s: not a destination record", bus_arn)
+        return False
+    outcome = "Success" if context.get("condition") == "Success" else "Failure"
+    entry = {
+        "Source": "lambda",
+        "DetailType": f"Lambda Function Invocation Result - {outcome}",
+        "Detail": body,
+        "Resources": [bus_arn, context["functionArn"]],
+        "EventBusName": bus_arn,
+    }
+    (result,) = events_api.put_events(app, tx, function.account, function.region, [entry])
+    if "ErrorCode" in result:
+        log.warning("Lambda destination %s refused the record: %s", bus_arn, result.get("ErrorMessage"))
         return False
     return True
 

@@ -1,4 +1,5 @@
-"""What other services may call: `append` (Lambda's runtime stores function output with it).
+"""What other services may call: `append` (Lambda's runtime stores function output with it) and
+`group_exists` (EventBridge checks a log-group target before writing to it).
 
 Reads go through the CloudWatch Logs API like any client's; only writers need a way in that skips the
 API's validation.
@@ -12,7 +13,7 @@ if TYPE_CHECKING:
     from cloudlet.app import App
     from cloudlet.services.logs.engine import Logs
 
-__all__ = ["append"]
+__all__ = ["append", "group_exists"]
 
 
 def append(
@@ -26,3 +27,12 @@ def append(
     """
     logs: Logs = app.service("logs").state
     logs.events.append(account, region, group, stream, events)
+
+
+def group_exists(app: App, account: str, region: str, group: str) -> bool:
+    """True when the log group `group` exists in `account`/`region`."""
+    from cloudlet.services.logs import store
+
+    logs: Logs = app.service("logs").state
+    with logs.db.read() as conn:
+        return store.get_group(conn, account, region, group) is not None

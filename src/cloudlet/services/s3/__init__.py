@@ -17,7 +17,9 @@ SPEC = ServiceSpec(
     prepare="cloudlet.services.s3.requests:prepare",
     streams_bodies=True,
     deviations=(
-        "Bucket policies, ACLs and public access blocks are stored and returned, not enforced.",
+        "Bucket policies, ACLs and public access blocks are stored and returned, not enforced;"
+        " notification destinations are checked for existence only (their policies are not evaluated).",
+        "Lifecycle transitions, website hosting and access logging are stored, not applied.",
         "Request signatures are not verified; presigned URLs are checked for expiry.",
         "SSE-C (customer-provided keys) is refused; SSE-S3/SSE-KMS settings are recorded (bytes are"
         " stored as sent).",

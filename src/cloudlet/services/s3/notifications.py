@@ -399,11 +399,13 @@ def emit(
     targets, eventbridge = compile_document(text)
     full = f"s3:{event_name}"
     matched = [target for target in targets if target.matches(full, obj.key)]
-    if eventbridge:
-        _to_eventbridge(s3.app, tx, bucket, event_name, obj, origin)
-    if not matched:
+    if not matched and not eventbridge:
         return
     sequencer = s3.sequencer() if _has_sequencer(event_name) else None
+    if eventbridge:
+        _to_eventbridge(s3, tx, bucket, event_name, obj, origin, sequencer, extra)
+    if not matched:
+        return
     record = event_record(bucket, event_name, obj, origin, sequencer, s3.clock.now(), extra)
     for target in matched:
         record["s3"]["configurationId"] = target.config_id
@@ -431,12 +433,122 @@ def _send(app: App, tx: Tx, service: str, arn: str, body: str) -> None:
         lambda_api.invoke_async(app, tx, arn, body.encode())
 
 
-def _to_eventbridge(
-    app: App, tx: Tx, bucket: store.Bucket, event_name: str, obj: store.ObjectVersion, origin: Origin
-) -> None:
-    """The bucket sends every event to EventBridge (`EventBridgeConfiguration`).
+EVENTBRIDGE_TYPES: dict[str, tuple[str, str | None, str | None]] = {
+    "ObjectCreated:Put": ("Object Created", "PutObject", None),
+    "ObjectCreated:Post": ("Object Created", "POST Object", None),
+    "ObjectCreated:Copy": ("Object Created", "CopyObject", None),
+    "ObjectCreated:CompleteMultipartUpload": ("Object Created", "CompleteMultipartUpload", None),
+    "ObjectRemoved:Delete": ("Object Deleted", "DeleteObject", "Permanently Deleted"),
+    "ObjectRemoved:DeleteMarkerCreated": ("Object Deleted", "DeleteObject", "Delete Marker Created"),
+    "LifecycleExpiration:Delete": ("Object Deleted", "Lifecycle Expiration", "Permanently Deleted"),
+    "LifecycleExpiration:DeleteMarkerCreated": (
+        "Object Deleted",
+        "Lifecycle Expiration",
+        "Delete Marker Created",
+    ),
+    "ObjectRestore:Post": ("Object Restore Initiated", None, None),
+    "ObjectRestore:Completed": ("Object Restore Completed", None, None),
+    "ObjectRestore:Delete": ("Object Restore Expired", None, None),
+    "LifecycleTransition": ("Object Storage Class Changed", None, None),
+    "IntelligentTiering": ("Object Access Tier Changed", None, None),
+    "ObjectTagging:Put": ("Object Tags Added", None, None),
+    "ObjectTagging:Delete": ("Object Tags Deleted", None, None),
+    "ObjectAcl:Put": ("Object ACL Updated", None, None),
+}
+"""S3 event → EventBridge (detail-type, reason, deletion-type) (S3 User Guide, "Amazon EventBridge mapping
+and troubleshooting" and "EventBridge event message structure"). Other events are not sent."""
+SIZED_TYPES = frozenset(
+    {
+        "Object Created",
+        "Object Restore Initiated",
+        "Object Restore Completed",
+        "Object Storage Class Changed",
+        "Object Access Tier Changed",
+    }
+)
+"""EventBridge detail types whose `object` carries the size."""
+EMPTY_ETAG = "d41d8cd98f00b204e9800998ecf8427e"
+"""The etag a delete marker reports."""
+S3_PRINCIPAL = "s3.amazonaws.com"
 
-    TODO(#7): put an `aws.s3` event ("Object Created", "Object Deleted" ...) on the default bus of the
-    bucket owner through the EventBridge service's api once it exists; until then nothing is sent.
-    """
-    return None
+
+def eventbridge_detail(
+    bucket: store.Bucket,
+    event_name: str,
+    obj: store.ObjectVersion,
+    origin: Origin,
+    sequencer: str | None,
+    extra: dict[str, Any],
+) -> tuple[str, dict[str, Any]] | None:
+    """(detail-type, detail) of the `aws.s3` event EventBridge receives for `event_name`
+    (`ObjectCreated:Put` ...), or None for events S3 does not send there (replication, reduced
+    redundancy). Keys are sent as they are, not URL-encoded."""
+    kind = EVENTBRIDGE_TYPES.get(event_name)
+    if kind is None:
+        return None
+    detail_type, reason, deletion = kind
+    described: dict[str, Any] = {"key": obj.key}
+    if detail_type in SIZED_TYPES:
+        described["size"] = obj.size
+    if deletion is None:
+        described["etag"] = obj.etag.strip('"')
+    elif deletion == "Delete Marker Created":
+        described["etag"] = EMPTY_ETAG
+    if bucket.versioning:
+        described["version-id"] = obj.version_id
+    if sequencer is not None:
+        described["sequencer"] = sequencer
+    detail: dict[str, Any] = {
+        "version": "0",
+        "bucket": {"name": bucket.name},
+        "object": described,
+        "request-id": origin.request_id,
+        "requester": origin.principal,
+    }
+    if origin.principal != S3_PRINCIPAL:  # only for events an S3 request caused
+        detail["source-ip-address"] = origin.source_ip
+    if reason is not None:
+        detail["reason"] = reason
+    if deletion is not None:
+        detail["deletion-type"] = deletion
+    storage_class = extra.get("destination_storage_class")
+    if detail_type == "Object Storage Class Changed" and storage_class:
+        detail["destination-storage-class"] = storage_class
+    return detail_type, detail
+
+
+def _to_eventbridge(
+    s3: S3,
+    tx: Tx,
+    bucket: store.Bucket,
+    event_name: str,
+    obj: store.ObjectVersion,
+    origin: Origin,
+    sequencer: str | None,
+    extra: dict[str, Any],
+) -> None:
+    """The bucket sends every event to EventBridge (`EventBridgeConfiguration`): put the `aws.s3` event on
+    the default bus of the bucket owner, inside `tx` (a failure undoes only its own writes)."""
+    described = eventbridge_detail(bucket, event_name, obj, origin, sequencer, extra)
+    if described is None:
+        return
+    from cloudlet.services.events import api as events_api
+
+    detail_type, detail = described
+    try:
+        with s3.db.transaction() as inner:
+            events_api.put_event(
+                s3.app,
+                inner,
+                bucket.account,
+                bucket.region,
+                source="aws.s3",
+                detail_type=detail_type,
+                detail=detail,
+                resources=[bucket.arn],
+                time=s3.clock.now(),
+            )
+    except ServiceError as exc:
+        log.warning(
+            "S3 event %s on s3://%s/%s not sent to EventBridge: %s", event_name, bucket.name, obj.key, exc
+        )

@@ -81,6 +81,7 @@ def put_object_acl(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         grants = acl.from_request(req, owner, owner_of(bucket.account))
         acl.check_acls_enabled(tx, bucket.name, grants, owner_of(bucket.account))
         _store_grants(tx, obj, grants)
+        s3.notify(tx, bucket, "ObjectAcl:Put", obj, Origin.of(ctx))
     return {}
 
 
