@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from benchmarks import cases, lambda_cases, s3_cases, sns_cases, sqs_cases
+from benchmarks import cases, events_cases, lambda_cases, s3_cases, sns_cases, sqs_cases
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,29 @@ CASES: tuple[Case, ...] = (
         "s3",
         "s3 PutObject -> SQS event, receivable",
         s3_cases.notification_latency,
+        "lean",
+        "latency",
+        shows_rate=False,
+    ),
+    Case(
+        "events_put",
+        "events",
+        "events PutEvents x10 -> rule -> SQS",
+        events_cases.put_throughput,
+        "lean",
+    ),
+    Case(
+        "events_put_1000_rules",
+        "events",
+        "events PutEvents x10, 1 of 1000 rules match",
+        functools.partial(events_cases.put_throughput, other_rules=events_cases.MANY_RULES - 1),
+        "lean",
+    ),
+    Case(
+        "events_latency",
+        "events",
+        "events PutEvents -> SQS message received",
+        events_cases.put_latency,
         "lean",
         "latency",
         shows_rate=False,
