@@ -6,6 +6,7 @@ answers `NotImplemented` for every operation until its implementation lands.
 
 from __future__ import annotations
 
+from cloudlet.services.dynamodb import SPEC as DYNAMODB
 from cloudlet.services.events import SPEC as EVENTS
 from cloudlet.services.lambda_ import SPEC as LAMBDA
 from cloudlet.services.logs import SPEC as LOGS
@@ -24,7 +25,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     EVENTS,
     ServiceSpec("scheduler", {"scheduler": None}, "EventBridge Scheduler"),
     ServiceSpec("pipes", {"pipes": None}, "EventBridge Pipes"),
-    ServiceSpec("dynamodb", {"dynamodb": None, "dynamodbstreams": None}, "DynamoDB and DynamoDB Streams"),
+    DYNAMODB,
     ServiceSpec("apigateway", {"apigateway": None, "apigatewayv2": None}, "API Gateway (REST and HTTP APIs)"),
     ServiceSpec("kinesis", {"kinesis": None}, "Kinesis Data Streams"),
     ServiceSpec("firehose", {"firehose": None}, "Data Firehose"),

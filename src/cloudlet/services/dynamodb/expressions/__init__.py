@@ -1,0 +1,1 @@
+"""DynamoDB expression languages (being written)."""

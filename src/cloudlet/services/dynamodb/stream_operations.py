@@ -1,0 +1,3 @@
+"""DynamoDB Streams operations (being written)."""
+
+__all__: list[str] = []
