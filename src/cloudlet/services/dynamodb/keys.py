@@ -17,7 +17,8 @@ DECIMAL = Context(prec=38, Emin=-130, Emax=126)
 """DynamoDB numbers: up to 38 significant digits, magnitude 1E-130 to 9.99...E+125."""
 
 _NEGATIVE, _ZERO, _POSITIVE = b"\x01", b"\x02", b"\x03"
-_EXPONENT_BIAS = 200
+_EXPONENT_BIAS = 129
+"""Adjusted exponents run from -129 (1E-130) to 126 (9.99...E+125): one byte, 0 to 255."""
 
 
 def encode(kind: str, value: str) -> bytes:
