@@ -10,11 +10,13 @@ caller's transaction.
 
 from __future__ import annotations
 
+import functools
 import json
-import uuid
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from cloudlet.core import ids
 from cloudlet.core.arns import parse_arn
 from cloudlet.services.events import delivery
 from cloudlet.services.events.engine import DEFAULT_BUS
@@ -164,7 +166,7 @@ def build_event(entry: dict[str, Any], account: str, region: str, now: float) ->
     """The event envelope in AWS's field order (eb-events.html); `entry` passed `check_entry`."""
     return {
         "version": "0",
-        "id": str(uuid.uuid4()),
+        "id": ids.uuid4(),
         "detail-type": entry["DetailType"],
         "source": entry["Source"],
         "account": account,
@@ -188,6 +190,16 @@ def bus_of(name_or_arn: str | None, account: str, region: str) -> tuple[str, str
     return account, region, name_or_arn
 
 
+def _now_text(now: float) -> str:
+    return _second_text(int(now))
+
+
+@functools.lru_cache(maxsize=4)
+def _second_text(second: int) -> str:
+    """ISO-8601 UTC of a whole second (cached: the events of one second share it)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(second))
+
+
 def _event_time(value: Any, now: float) -> str:
     """ISO-8601 UTC to the second: the entry's Time, else now."""
     when: datetime
@@ -202,7 +214,7 @@ def _event_time(value: Any, now: float) -> str:
             when = datetime.fromtimestamp(now, UTC)
         when = when if when.tzinfo else when.replace(tzinfo=UTC)
     else:
-        when = datetime.fromtimestamp(now, UTC)
+        return _now_text(now)
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

@@ -15,7 +15,7 @@ import asyncio
 import importlib
 import inspect
 import logging
-import uuid
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +65,7 @@ class Delivery:
     path: list[str] = field(default_factory=list)
     """The buses this event passed through (bus-to-bus loops stop at a bus seen before)."""
     attempts: int = 0
-    key: str = field(default_factory=lambda: uuid.uuid4().hex)
+    key: str = field(default_factory=lambda: os.urandom(16).hex())
 
     def payload(self) -> dict[str, Any]:
         return {
