@@ -13,4 +13,14 @@ SPEC = ServiceSpec(
     "DynamoDB and DynamoDB Streams",
     validation_error="ValidationException",
     setup="cloudlet.services.dynamodb.engine:setup",
+    deviations=(
+        "Table, index and stream status changes complete within the call (CREATING/UPDATING/DELETING are"
+        " answered, the next DescribeTable says ACTIVE).",
+        "TTL deletes an item as soon as the clock passes its expiry (AWS: within days).",
+        "Each stream has one shard that never splits.",
+        "Writes are never throttled: UnprocessedItems is always empty; ReturnItemCollectionMetrics is not"
+        " returned.",
+        "PartiQL, backups, global tables, imports/exports, Kinesis streaming destinations and resource"
+        " policies are not implemented.",
+    ),
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cloudlet.core.db import Tx
+from cloudlet.core.waits import Signal
 from cloudlet.services.dynamodb import keys, store
 from cloudlet.services.dynamodb.errors import ResourceNotFoundException
 
@@ -30,6 +31,7 @@ class Dynamo:
         self.db = app.db
         self.clock = app.clock
         self.timers = app.timers
+        self.stream_signals: dict[str, Signal] = {}  # stream ARN → wake-up of its readers
 
     def table(self, conn: sqlite3.Connection | Tx, account: str, region: str, name: str) -> store.Table:
         """The table `name` (a name or a table ARN). Raises ResourceNotFoundException as AWS words it."""
@@ -57,4 +59,11 @@ class Dynamo:
 
 def setup(app: App) -> Dynamo:
     app.migrations.register("dynamodb", store.MIGRATIONS)
-    return Dynamo(app)
+    dynamo = Dynamo(app)
+    from cloudlet.services.dynamodb import streams
+
+    app.timers.register(streams.TRIM_TIMER_KIND, lambda timer: streams.on_trim_timer(dynamo, timer))
+    from cloudlet.services.dynamodb import ttl
+
+    app.timers.register(ttl.TIMER_KIND, lambda timer: ttl.on_timer(dynamo, timer))
+    return dynamo

@@ -19,6 +19,7 @@ from cloudlet.services.lambda_.errors import (
     ResourceConflictException,
     ResourceNotFoundException,
 )
+from cloudlet.services.lambda_.esm import dynamodb as ddb_esm
 from cloudlet.services.lambda_.esm.sqs import SqsPoller
 from cloudlet.services.lambda_.functions import function_arn, parse_name
 
@@ -34,7 +35,7 @@ MAX_BATCH_FIFO = 10
 class Mappings:
     def __init__(self, lam: Lambda) -> None:
         self._lam = lam
-        self._pollers: dict[str, SqsPoller] = {}
+        self._pollers: dict[str, SqsPoller | ddb_esm.DynamoDBPoller] = {}
 
     # -- control plane --------------------------------------------------------------------------
     def create(self, account: str, region: str, request: dict[str, Any]) -> dict[str, Any]:
@@ -43,23 +44,27 @@ class Mappings:
             parts = parse_arn(source)
         except ValueError:
             raise InvalidParameterValueException(f"Invalid EventSourceArn: {source}") from None
-        if parts.service != "sqs":
+        if parts.service not in ("sqs", "dynamodb"):
             raise InvalidParameterValueException(
-                f"Unsupported event source {parts.service}: cloudlet maps SQS queues (Kinesis and "
-                f"DynamoDB streams "
-                "arrive with those services)"
+                f"Unsupported event source {parts.service}: cloudlet maps SQS queues and DynamoDB streams "
+                "(Kinesis streams arrive with that service)"
             )
-        from cloudlet.services.sqs import api as sqs_api
+        position: int | None = None
+        if parts.service == "dynamodb":
+            config = ddb_esm.stream_config(request, {}, self._lam.clock.now())
+            position = ddb_esm.initial_position(self._lam, source, config["StartingPosition"])
+        else:
+            from cloudlet.services.sqs import api as sqs_api
 
-        fifo = sqs_api.is_fifo_queue(self._lam.app, source)
-        if fifo is None:
-            raise InvalidParameterValueException(
-                "Error occurred while ReceiveMessage. SQS Error Code: "
-                "AWS.SimpleQueueService.NonExistentQueue. SQS "
-                "Error Message: The specified queue does not exist for this wsdl version."
-            )
+            fifo = sqs_api.is_fifo_queue(self._lam.app, source)
+            if fifo is None:
+                raise InvalidParameterValueException(
+                    "Error occurred while ReceiveMessage. SQS Error Code: "
+                    "AWS.SimpleQueueService.NonExistentQueue. SQS "
+                    "Error Message: The specified queue does not exist for this wsdl version."
+                )
+            config = self._config(request, fifo, {})
         resolved = self._lam.functions.resolve(account, region, request["FunctionName"])
-        config = self._config(request, fifo, {})
         config.update(
             UUID=str(uuid.uuid4()),
             EventSourceArn=source,
@@ -75,7 +80,8 @@ class Mappings:
                 existing = json.loads(row["config"])
                 if existing["EventSourceArn"] == source and existing["FunctionArn"] == config["FunctionArn"]:
                     raise ResourceConflictException(
-                        f'An event source mapping with SQS arn (" {source} ") and function '
+                        f"An event source mapping with {_source_word(source)} arn"
+                        f' (" {source} ") and function '
                         f'(" {resolved.key[2]} ") already exists. Please update or delete the existing '
                         f"mapping with UUID {existing['UUID']}"
                     )
@@ -83,6 +89,8 @@ class Mappings:
             self._lam.timers.schedule(
                 tx, TIMER_KIND, self._lam.clock.now(), {"uuid": config["UUID"]}, key=config["UUID"]
             )
+            if position is not None:
+                ddb_esm.save_checkpoint(self._lam, tx, config["UUID"], position, 0)
         out = dict(config)
         out["State"] = "Creating" if config["State"] == "Enabled" else "Disabled"
         return out
@@ -140,10 +148,13 @@ class Mappings:
 
     def update(self, request: dict[str, Any]) -> dict[str, Any]:
         current = self.get(request["UUID"])
-        from cloudlet.services.sqs import api as sqs_api
+        if parse_arn(current["EventSourceArn"]).service == "dynamodb":
+            config = ddb_esm.stream_config(request, current, self._lam.clock.now())
+        else:
+            from cloudlet.services.sqs import api as sqs_api
 
-        fifo = bool(sqs_api.is_fifo_queue(self._lam.app, current["EventSourceArn"]))
-        config = self._config(request, fifo, current)
+            fifo = bool(sqs_api.is_fifo_queue(self._lam.app, current["EventSourceArn"]))
+            config = self._config(request, fifo, current)
         if request.get("FunctionName"):
             parts = parse_arn(current["EventSourceArn"])
             resolved = self._lam.functions.resolve(parts.account, parts.region, request["FunctionName"])
@@ -197,9 +208,9 @@ class Mappings:
         with self._lam.db.transaction() as tx:
             if store.get_esm(tx, uuid_) is None:
                 return
-            self._lam.timers.schedule(
-                tx, TIMER_KIND, self._lam.clock.now() + HEARTBEAT_S, {"uuid": uuid_}, key=uuid_
-            )
+            current = self._lam.timers.get(tx, TIMER_KIND, uuid_)  # keeps a stream mapping's checkpoint
+            payload = current.payload if current is not None else dict(timer.payload)
+            self._lam.timers.schedule(tx, TIMER_KIND, self._lam.clock.now() + HEARTBEAT_S, payload, key=uuid_)
         if uuid_ not in self._pollers:
             self._restart(uuid_)
 
@@ -212,7 +223,10 @@ class Mappings:
         config = json.loads(row["config"])
         if config.get("State") == "Disabled":
             return
-        poller = SqsPoller(self._lam, uuid_, config, row["account"], row["region"])
+        kind = (
+            ddb_esm.DynamoDBPoller if parse_arn(config["EventSourceArn"]).service == "dynamodb" else SqsPoller
+        )
+        poller = kind(self._lam, uuid_, config, row["account"], row["region"])
         self._pollers[uuid_] = poller
         poller.start()
 
@@ -232,3 +246,7 @@ class Mappings:
     def stop_all(self) -> None:
         for uuid_ in list(self._pollers):
             self._stop(uuid_)
+
+
+def _source_word(source: str) -> str:
+    return "DynamoDB" if source.startswith("arn:aws:dynamodb:") else "SQS"
