@@ -80,6 +80,24 @@ class S3:
 
     # -- writes ------------------------------------------------------------------------------------
 
+    def new_object(
+        self, bucket: store.Bucket, key: str, *, last_modified: float | None = None, **fields: Any
+    ) -> store.ObjectVersion:
+        """A new current version of `key` (not yet stored): its version id per the bucket's versioning
+        and LastModified now, to the second, as S3 keeps it. `fields` are the other ObjectVersion
+        members (size, etag, blob, headers, metadata, checksum, parts, tags, owner)."""
+        when = math.floor(self.clock.now() if last_modified is None else last_modified)
+        return store.ObjectVersion(
+            seq=0,
+            bucket=bucket.name,
+            key=key,
+            version_id=self.new_version_id(bucket),
+            is_latest=True,
+            delete_marker=False,
+            last_modified=float(when),
+            **fields,
+        )
+
     def put_version(self, tx: Tx, bucket: store.Bucket, obj: store.ObjectVersion) -> store.ObjectVersion:
         """Make `obj` the current version of its key. A `null` version replaces the previous null
         version (unversioned and Suspended buckets keep one); others are kept as history."""

@@ -277,16 +277,11 @@ async def copy_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any
         bucket = s3.bucket(tx, name)
         still_there(tx, source)
         conditions.check_write(req, store.latest(tx, name, key), key)
-        obj = store.ObjectVersion(
-            seq=0,
-            bucket=name,
-            key=key,
-            version_id=s3.new_version_id(bucket),
-            is_latest=True,
-            delete_marker=False,
+        obj = s3.new_object(
+            bucket,
+            key,
             size=src.size,
             etag=src.etag,
-            last_modified=now_seconds(s3),
             blob=src.blob,
             headers=_copied_headers(req, src, metadata_directive),
             metadata=metadata,

@@ -460,13 +460,9 @@ async def complete_multipart_upload(ctx: RequestContext, req: dict[str, Any]) ->
                 if now_parts.get(part.part_number) is None or now_parts[part.part_number].blob != part.blob:
                     raise _invalid_part(upload_id, part.part_number, part.etag.strip('"'))
             conditions.check_write(req, store.latest(tx, name, key), key)
-            obj = store.ObjectVersion(
-                seq=0,
-                bucket=name,
-                key=key,
-                version_id=s3.new_version_id(bucket),
-                is_latest=True,
-                delete_marker=False,
+            obj = s3.new_object(
+                bucket,
+                key,
                 size=total,
                 etag=_multipart_etag([p.md5 for p in parts]),
                 # The creation date of a multipart object is the initiation of its upload ("Working

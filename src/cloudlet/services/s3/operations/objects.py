@@ -117,16 +117,11 @@ async def put_object(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
         with s3.db.transaction() as tx:
             bucket = s3.bucket(tx, name)
             conditions.check_write(req, store.latest(tx, name, key), key)
-            obj = store.ObjectVersion(
-                seq=0,
-                bucket=name,
-                key=key,
-                version_id=s3.new_version_id(bucket),
-                is_latest=True,
-                delete_marker=False,
+            obj = s3.new_object(
+                bucket,
+                key,
                 size=written.size,
                 etag=written.etag,
-                last_modified=now_seconds(s3),
                 blob=written.name,
                 headers=stored_headers(req),
                 metadata=dict(req.get("Metadata") or {}),
