@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from benchmarks import cases, events_cases, lambda_cases, s3_cases, sns_cases, sqs_cases
+from benchmarks import cases, dynamodb_cases, events_cases, lambda_cases, s3_cases, sns_cases, sqs_cases
 
 
 @dataclass(frozen=True)
@@ -169,6 +169,31 @@ CASES: tuple[Case, ...] = (
         "events",
         "events PutEvents -> SQS message received",
         events_cases.put_latency,
+        "lean",
+        "latency",
+        shows_rate=False,
+    ),
+    Case("dynamodb_put", "dynamodb", "dynamodb PutItem, raw keep-alive", dynamodb_cases.put_item, "lean"),
+    Case("dynamodb_get", "dynamodb", "dynamodb GetItem, raw keep-alive", dynamodb_cases.get_item, "lean"),
+    Case(
+        "dynamodb_batch_write",
+        "dynamodb",
+        "dynamodb BatchWriteItem x25, raw keep-alive",
+        dynamodb_cases.batch_write,
+        "lean",
+    ),
+    Case(
+        "dynamodb_query_page",
+        "dynamodb",
+        "dynamodb Query Limit 100, large partition",
+        dynamodb_cases.query_pages,
+        "lean",
+    ),
+    Case(
+        "dynamodb_query_count",
+        "dynamodb",
+        "dynamodb Query COUNT, whole large partition",
+        dynamodb_cases.query_count,
         "lean",
         "latency",
         shows_rate=False,

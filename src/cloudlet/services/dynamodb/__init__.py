@@ -18,9 +18,11 @@ SPEC = ServiceSpec(
         " answered, the next DescribeTable says ACTIVE).",
         "TTL deletes an item as soon as the clock passes its expiry (AWS: within days).",
         "Each stream has one shard that never splits.",
-        "Writes are never throttled: UnprocessedItems is always empty; ReturnItemCollectionMetrics is not"
-        " returned.",
-        "PartiQL, backups, global tables, imports/exports, Kinesis streaming destinations and resource"
-        " policies are not implemented.",
+        "Nothing is throttled unless the switch `POST /_cloudlet/dynamodb/throttle` is on for a table;"
+        " ReturnItemCollectionMetrics is not returned.",
+        "Backups, global tables, imports/exports, Kinesis streaming destinations and resource policies are"
+        " not implemented.",
+        "PartiQL: a SELECT whose partition key condition is not a single equality (IN, OR) scans the table;"
+        " ReturnConsumedCapacity of PartiQL statements is that of the item operation it becomes.",
     ),
 )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from cloudlet.core.db import Tx
 from cloudlet.core.waits import Signal
-from cloudlet.services.dynamodb import keys, store
+from cloudlet.services.dynamodb import keys, store, throttle
 from cloudlet.services.dynamodb.errors import ResourceNotFoundException
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ class Dynamo:
         self.clock = app.clock
         self.timers = app.timers
         self.stream_signals: dict[str, Signal] = {}  # stream ARN → wake-up of its readers
+        self.throttles = throttle.Throttles()  # the throttling switch (`throttle.py`)
 
     def table(self, conn: sqlite3.Connection | Tx, account: str, region: str, name: str) -> store.Table:
         """The table `name` (a name or a table ARN). Raises ResourceNotFoundException as AWS words it."""
@@ -66,4 +67,5 @@ def setup(app: App) -> Dynamo:
     from cloudlet.services.dynamodb import ttl
 
     app.timers.register(ttl.TIMER_KIND, lambda timer: ttl.on_timer(dynamo, timer))
+    throttle.register_routes(app, dynamo.throttles)
     return dynamo

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cloudlet.services.dynamodb import items, store
+from cloudlet.services.dynamodb import items, store, throttle
 from cloudlet.services.dynamodb.errors import ResourceNotFoundException, ValidationException
 from cloudlet.services.dynamodb.operations import requests as rq
 from cloudlet.services.dynamodb.operations.common import state
@@ -52,7 +52,11 @@ def batch_get_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
         unprocessed: dict[str, Any] = {}
         capacity = []
         total = 0
+        throttled = throttle.throttled_tables(ctx, [plan[2] for plan in plans])
         for name, spec, table, project, stored in plans:
+            if table.name in throttled:
+                unprocessed[name] = {**spec, "Keys": [items.to_wire(k) for k in stored]}
+                continue
             found = responses.setdefault(name, [])
             units = 0.0
             for position, key in enumerate(stored):
@@ -82,6 +86,7 @@ def batch_write_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
     if sum(len(entries) for entries in requested.values()) > MAX_WRITES:
         raise ValidationException("Too many items requested for the BatchWriteItem call")
     capacity = []
+    unprocessed: dict[str, Any] = {}
     with dynamo.db.transaction() as tx:
         plans = []
         for name, entries in requested.items():
@@ -107,7 +112,11 @@ def batch_write_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
                 seen.add(position)
                 writes.append((key, new))
             plans.append((table, writes))
-        for table, writes in plans:
+        throttled = throttle.throttled_tables(ctx, [plan[0] for plan in plans])
+        for (name, entries), (table, writes) in zip(requested.items(), plans, strict=True):
+            if table.name in throttled:
+                unprocessed[name] = entries
+                continue
             units = 0.0
             for key, new in writes:
                 old = items.read(tx, table, key)
@@ -117,7 +126,7 @@ def batch_write_item(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]
             used = rq.consumed(req.get("ReturnConsumedCapacity"), table, units)
             if used is not None:
                 capacity.append(used)
-    out: dict[str, Any] = {"UnprocessedItems": {}}
+    out: dict[str, Any] = {"UnprocessedItems": unprocessed}
     if capacity:
         out["ConsumedCapacity"] = capacity
     return out

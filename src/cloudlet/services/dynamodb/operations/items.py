@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from cloudlet.services.dynamodb import items, legacy, store
+from cloudlet.services.dynamodb import items, legacy, store, throttle
 from cloudlet.services.dynamodb.errors import ValidationException
 from cloudlet.services.dynamodb.operations import requests as rq
 from cloudlet.services.dynamodb.operations.common import state
@@ -18,7 +18,9 @@ __all__ = ["delete_item", "get_item", "put_item", "update_item"]
 
 
 def _table(ctx: RequestContext, conn: Any, name: str) -> store.Table:
-    return state(ctx).table(conn, ctx.account_id, ctx.region, name)
+    table = state(ctx).table(conn, ctx.account_id, ctx.region, name)
+    throttle.check(ctx, table)
+    return table
 
 
 def _respond(

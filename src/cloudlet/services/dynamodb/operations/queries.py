@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cloudlet.services.dynamodb import indexes, items, keys, legacy, store
+from cloudlet.services.dynamodb import indexes, items, keys, legacy, store, throttle
 from cloudlet.services.dynamodb.errors import ValidationException
 from cloudlet.services.dynamodb.operations import requests as rq
 from cloudlet.services.dynamodb.operations.common import state
@@ -110,8 +110,12 @@ class Source:
                 sql += f" AND {sort_column} {'<=' if high_inclusive else '<'} ?"
                 params.append(high)
         if after is not None:
-            sql += f" AND ({', '.join(columns)}) {'>' if forward else '<'} ({', '.join('?' * len(columns))})"
-            params.extend(after)
+            compared, start = columns, list(after)
+            if partition is not None:  # within one partition: compare the rest, so the index range is used
+                compared, start = columns[1:], start[1:]
+            marks = ", ".join("?" * len(compared))
+            sql += f" AND ({', '.join(compared)}) {'>' if forward else '<'} ({marks})"
+            params.extend(start)
         direction = "" if forward else " DESC"
         sql += " ORDER BY " + ", ".join(c + direction for c in columns)
         for ipk, text, size in conn.execute(sql, params):
@@ -278,6 +282,7 @@ def query(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     exprs = rq.expressions(req)
     with dynamo.db.read() as conn:
         table = dynamo.table(conn, ctx.account_id, ctx.region, req["TableName"])
+        throttle.check(ctx, table)
         source = _source(table, req)
         hash_value, sort = _key_condition(source, req, exprs)
         check = rq.filter_(req, exprs, "QueryFilter")
@@ -301,6 +306,7 @@ def scan(ctx: RequestContext, req: dict[str, Any]) -> dict[str, Any]:
     exprs.done()
     with dynamo.db.read() as conn:
         table = dynamo.table(conn, ctx.account_id, ctx.region, req["TableName"])
+        throttle.check(ctx, table)
         source = _source(table, req)
         after = source.start(req["ExclusiveStartKey"]) if req.get("ExclusiveStartKey") else None
         rows = source.rows(conn, None, None, True, after)

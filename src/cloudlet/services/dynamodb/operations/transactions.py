@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from cloudlet.services.dynamodb import items, store
+from cloudlet.services.dynamodb import items, store, throttle
 from cloudlet.services.dynamodb.errors import (
     IdempotentParameterMismatchException,
     ResourceNotFoundException,
@@ -111,6 +111,7 @@ def transact_write_items(ctx: RequestContext, req: dict[str, Any]) -> dict[str, 
             if position in seen:
                 raise ValidationException(SAME_ITEM)
             seen.add(position)
+        throttle.check_transaction(ctx, [action.table for action in actions])
         reasons: list[dict[str, Any]] = []
         changes: list[tuple[Action, dict[str, Any] | None, dict[str, Any] | None]] = []
         for action in actions:
@@ -182,6 +183,7 @@ def transact_get_items(ctx: RequestContext, req: dict[str, Any]) -> dict[str, An
                 raise ValidationException(SAME_ITEM)
             seen.add(position)
             plans.append((table, key, project))
+        throttle.check_transaction(ctx, [plan[0] for plan in plans])
         responses = []
         units: dict[str, tuple[store.Table, float]] = {}
         for table, key, project in plans:
