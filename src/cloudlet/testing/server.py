@@ -196,7 +196,7 @@ class CloudletServer:
 
         core = botocore.session.Session()
         core.register_component("data_loader", _botocore_session().get_component("data_loader"))
-        config = kwargs.pop("config", None) or Config(retries={"max_attempts": 1, "mode": "standard"})
+        config = kwargs.pop("config", None) or Config(retries={"total_max_attempts": 1, "mode": "standard"})
         return boto3.Session(botocore_session=core).client(
             service,
             endpoint_url=self.endpoint,
