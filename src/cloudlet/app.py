@@ -66,6 +66,9 @@ class App:
             tuple[str, str], Callable[[HttpRequest], HttpResponse | Awaitable[HttpResponse]]
         ] = {}
         """Extra `/_cloudlet/*` endpoints registered by services: (method, path) → handler."""
+        self.dispatch: Callable[[HttpRequest], Awaitable[HttpResponse]] | None = None
+        """Answers an AWS API request from inside the App as if it had arrived over HTTP (set by the
+        gateway); API Gateway's AWS integrations call services through it."""
         self.call_observers: list[Callable[[RequestContext, dict[str, Any], dict[str, Any]], None]] = []
         """Called after every successful operation with (ctx, request, response), on the request's
         thread; registered by services (EventBridge's "AWS API Call via CloudTrail" events). Each must

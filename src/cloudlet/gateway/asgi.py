@@ -1,7 +1,8 @@
 """ASGI entry: read the body (capped), build the HttpRequest, run the pipeline, send the response.
 
 Also answers the lifespan protocol (App.start/stop), hands `/_cloudlet/*` to `internal.py`, Lambda
-function URLs (`<url-id>.lambda-url.<region>.localhost`, `/_aws/lambda-url/<url-id>/`) to Lambda, and
+function URLs (`<url-id>.lambda-url.<region>.localhost`, `/_aws/lambda-url/<url-id>/`) to Lambda, API
+Gateway invoke URLs (`<api-id>.execute-api.localhost`, `/_aws/execute-api/<api-id>/`) to API Gateway, and
 S3 CORS (OPTIONS preflights, `Access-Control-*` on responses to an `Origin`) to S3's `cors` module.
 """
 
@@ -16,7 +17,7 @@ from urllib.parse import quote
 
 from cloudlet.gateway import internal
 from cloudlet.gateway.pipeline import Pipeline
-from cloudlet.gateway.routing import function_url_target, parse_host
+from cloudlet.gateway.routing import execute_api_target, function_url_target, parse_host
 from cloudlet.protocol.http import Headers, HttpRequest, HttpResponse
 from cloudlet.protocol.streams import BodyStream
 
@@ -42,6 +43,12 @@ class Gateway:
     def __init__(self, app: App) -> None:
         self.app = app
         self.pipeline = Pipeline(app)
+        app.dispatch = self._dispatch
+
+    async def _dispatch(self, request: HttpRequest) -> HttpResponse:
+        """Answer an AWS API request made from inside the App (API Gateway's AWS integrations)."""
+        response, _ = await self.pipeline.handle(request)
+        return response
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -81,7 +88,13 @@ class Gateway:
             client=client[0] if client else "127.0.0.1",
         )
         target = function_url_target(request) if "lambda" in self.app.specs else None
-        if request.method in ("PUT", "POST") and target is None and not path.startswith(internal.PREFIXES):
+        api = execute_api_target(request) if "apigateway" in self.app.specs else None
+        if (
+            request.method in ("PUT", "POST")
+            and target is None
+            and api is None
+            and not path.startswith(internal.PREFIXES)
+        ):
             route = self.pipeline.streaming_route(request)
             if route is not None:
                 request.stream = BodyStream(receive, int(length) if length and length.isdigit() else None)
@@ -108,7 +121,12 @@ class Gateway:
             if not message.get("more_body"):
                 break
         request.body = bytes(body)
-        if target is not None:
+        if api is not None:
+            from cloudlet.services.apigateway import serve
+
+            response = await serve.serve(self.app, request, api.api_id, api.raw_path)
+            label = "apigateway.Invoke"
+        elif target is not None:
             from cloudlet.services.lambda_ import urls
 
             response = await urls.serve(self.app, request, target.url_id, target.region, target.raw_path)

@@ -80,6 +80,8 @@ def parse_host(host: str) -> HostInfo:
             return HostInfo("s3", labels[-1], (("bucket", bucket),) if bucket else ())
         if labels[-1] == "execute-api" and len(labels) >= 2:
             return HostInfo("execute-api", None, (("api_id", labels[0]),))
+        if len(labels) == 3 and labels[1] == "execute-api":  # <api-id>.execute-api.<region>.<domain>
+            return HostInfo("execute-api", labels[2], (("api_id", labels[0]),))
         if len(labels) == 3 and labels[1] == "lambda-url":  # <url-id>.lambda-url.<region>.<domain>
             return HostInfo("lambda-url", labels[2], (("url_id", labels[0]),))
         if len(labels) == 2:  # <service>.<region>.<domain>, e.g. sqs.us-east-1.localhost
@@ -111,6 +113,40 @@ def function_url_target(request: HttpRequest) -> FunctionUrlTarget | None:
         url_id, _, rest = request.raw_path[len(FUNCTION_URL_PATH) :].partition("/")
         if url_id:
             return FunctionUrlTarget(url_id, None, "/" + rest)
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ExecuteApiTarget:
+    """A request to an API Gateway invoke URL rather than to an AWS API."""
+
+    api_id: str
+    raw_path: str
+    """The path after the API id, stage included (`/<stage>/<path>`; HTTP APIs' `$default` stage has
+    none), percent-encoded as sent."""
+
+
+EXECUTE_API_PATH = "/_aws/execute-api/"
+"""Path form of an invoke URL, needing no wildcard DNS: `/_aws/execute-api/<api-id>/<stage>/<path>`."""
+
+
+def execute_api_target(request: HttpRequest) -> ExecuteApiTarget | None:
+    """The API the request addresses by its Host (`<api-id>.execute-api.localhost[:port]`), by the
+    `/_aws/execute-api/<api-id>/` path, or by the `/restapis/<api-id>/<stage>/_user_request_/` path
+    earlier local-cloud tooling uses."""
+    if ".execute-api." in request.host:
+        host = parse_host(request.host)
+        if host.service == "execute-api":
+            return ExecuteApiTarget(dict(host.hints)["api_id"], request.raw_path or "/")
+    path = request.raw_path
+    if path.startswith(EXECUTE_API_PATH):
+        api_id, _, rest = path[len(EXECUTE_API_PATH) :].partition("/")
+        if api_id:
+            return ExecuteApiTarget(api_id, "/" + rest)
+    if path.startswith("/restapis/") and "/_user_request_" in path:
+        parts = path.split("/", 5)  # '', restapis, id, stage, _user_request_, rest
+        if len(parts) >= 5 and parts[4] == "_user_request_":
+            return ExecuteApiTarget(parts[2], f"/{parts[3]}/{parts[5] if len(parts) > 5 else ''}")
     return None
 
 

@@ -6,6 +6,7 @@ answers `NotImplemented` for every operation until its implementation lands.
 
 from __future__ import annotations
 
+from cloudlet.services.apigateway import SPEC as APIGATEWAY
 from cloudlet.services.dynamodb import SPEC as DYNAMODB
 from cloudlet.services.events import SPEC as EVENTS
 from cloudlet.services.lambda_ import SPEC as LAMBDA
@@ -26,7 +27,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     ServiceSpec("scheduler", {"scheduler": None}, "EventBridge Scheduler"),
     ServiceSpec("pipes", {"pipes": None}, "EventBridge Pipes"),
     DYNAMODB,
-    ServiceSpec("apigateway", {"apigateway": None, "apigatewayv2": None}, "API Gateway (REST and HTTP APIs)"),
+    APIGATEWAY,
     ServiceSpec("kinesis", {"kinesis": None}, "Kinesis Data Streams"),
     ServiceSpec("firehose", {"firehose": None}, "Data Firehose"),
     LOGS,
