@@ -12,7 +12,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from benchmarks import cases, dynamodb_cases, events_cases, lambda_cases, s3_cases, sns_cases, sqs_cases
+from benchmarks import (
+    apigw_cases,
+    cases,
+    dynamodb_cases,
+    events_cases,
+    lambda_cases,
+    s3_cases,
+    sns_cases,
+    sqs_cases,
+)
 
 
 @dataclass(frozen=True)
@@ -197,6 +206,29 @@ CASES: tuple[Case, ...] = (
         "lean",
         "latency",
         shows_rate=False,
+    ),
+    Case(
+        "apigw_trivial",
+        "apigateway",
+        "apigateway GET -> Lambda proxy (trivial), 1 connection",
+        apigw_cases.trivial_latency,
+        "lean",
+        "latency",
+    ),
+    Case(
+        "apigw_crud",
+        "apigateway",
+        "apigateway GET -> Lambda -> DynamoDB GetItem, 1 connection",
+        apigw_cases.crud_latency,
+        "lean",
+        "latency",
+    ),
+    Case(
+        "apigw_crud_c8",
+        "apigateway",
+        "apigateway GET -> Lambda -> DynamoDB GetItem, 8 connections",
+        apigw_cases.crud_throughput,
+        "lean",
     ),
 )
 
