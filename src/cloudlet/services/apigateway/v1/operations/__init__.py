@@ -9,3 +9,4 @@ from cloudlet.services.apigateway.v1.operations.models import *  # noqa: F403
 from cloudlet.services.apigateway.v1.operations.resources import *  # noqa: F403
 from cloudlet.services.apigateway.v1.operations.restapis import *  # noqa: F403
 from cloudlet.services.apigateway.v1.operations.tags import *  # noqa: F403
+from cloudlet.services.apigateway.v1.operations.usage_plans import *  # noqa: F403
