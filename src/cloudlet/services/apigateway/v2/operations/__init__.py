@@ -3,6 +3,7 @@ grouped by resource in the modules below; each module lists its operation functi
 
 from cloudlet.services.apigateway.v2.operations.apis import *  # noqa: F403
 from cloudlet.services.apigateway.v2.operations.authorizers import *  # noqa: F403
+from cloudlet.services.apigateway.v2.operations.imports import *  # noqa: F403
 from cloudlet.services.apigateway.v2.operations.integrations import *  # noqa: F403
 from cloudlet.services.apigateway.v2.operations.models import *  # noqa: F403
 from cloudlet.services.apigateway.v2.operations.routes import *  # noqa: F403
