@@ -19,7 +19,8 @@ def test_health_lists_every_service_with_its_state(cloudlet):
     assert health["services"]["sqs"] == "available"
     assert health["services"]["sns"] == "available"
     assert health["services"]["dynamodb"] == "available"
-    assert health["services"]["apigateway"] == "not_implemented"
+    assert health["services"]["apigateway"] == "available"
+    assert health["services"]["kinesis"] == "not_implemented"
     cloudlet.client("sts").get_caller_identity()
     assert _get(cloudlet.endpoint + "/_cloudlet/health")["services"]["sts"] == "running"
 

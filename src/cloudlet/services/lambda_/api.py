@@ -44,9 +44,10 @@ def invoke_async(app: App, tx: Tx, function_arn: str, payload: bytes) -> str:
     return lam.async_invoker.enqueue(tx, resolved.key, resolved.qualifier, payload)
 
 
-async def invoke(app: App, function_arn: str, payload: bytes, request_id: str | None = None) -> InvokeOutcome:
+async def invoke(app: App, function_arn: str, payload: bytes) -> InvokeOutcome:
     """Run a RequestResponse invocation of `function_arn` (qualified or not), as an API Gateway or other
-    synchronous caller does.
+    synchronous caller does. The invocation gets a request id of its own, as on AWS (the caller's request
+    id is not the function's `context.aws_request_id`).
 
     Raises: ResourceNotFoundException (no such function or qualifier), TooManyRequestsException (at its
     concurrency limit), InvalidRuntimeException (not a runtime cloudlet runs), RequestTooLargeException.
@@ -64,7 +65,7 @@ async def invoke(app: App, function_arn: str, payload: bytes, request_id: str | 
         raise RequestTooLargeException(
             f"Request must be smaller than {MAX_SYNC_PAYLOAD_B} bytes for the InvokeFunction operation"
         )
-    result = await lam.invoker.run(resolved, payload, request_id)
+    result = await lam.invoker.run(resolved, payload)
     return InvokeOutcome(result.outcome, result.payload, result.function_error, resolved.version)
 
 
