@@ -36,7 +36,7 @@ class NotRunnable(Exception):
 class Peer:
     name: str
     requirement: str
-    """What pip installs into the peer's venv."""
+    """What pip installs into the peer's venv (space-separated requirements)."""
     distribution: str
     executable: str
     argv: Callable[[str, int], list[str]]
@@ -59,9 +59,10 @@ PEERS: dict[str, Peer] = {
     ),
     # ministack takes its port and bind address from the environment only (GATEWAY_PORT, BIND_HOST);
     # it otherwise serves its defaults (all services, INFO log without per-request access lines).
+    # boto3 beside it: AWS's Python runtimes include boto3, and ministack runs handlers on its own venv.
     "ministack": Peer(
         "ministack",
-        "ministack",
+        "ministack boto3",
         "ministack",
         "ministack",
         lambda exe, port: [exe],
@@ -86,7 +87,13 @@ def ensure_installed(peer: Peer) -> Path:
     print(f"{peer.name}: installing {peer.requirement!r} into {venv} ...", file=sys.stderr)
     steps = [
         [sys.executable, "-m", "venv", str(venv)],
-        [str(venv / "bin" / "pip"), "install", "--quiet", "--disable-pip-version-check", peer.requirement],
+        [
+            str(venv / "bin" / "pip"),
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            *peer.requirement.split(),
+        ],
     ]
     for argv in steps:
         try:
