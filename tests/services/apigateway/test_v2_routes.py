@@ -205,7 +205,10 @@ def test_integration_round_trip(apigw2: Any, api_id: str) -> None:
 
 def test_payload_format_is_required_for_lambda_and_checked(apigw2: Any, api_id: str) -> None:
     proxy = apigw2.create_integration(
-        ApiId=api_id, IntegrationType="HTTP_PROXY", IntegrationUri="https://example.com", IntegrationMethod="GET"
+        ApiId=api_id,
+        IntegrationType="HTTP_PROXY",
+        IntegrationUri="https://example.com",
+        IntegrationMethod="GET",
     )
     assert proxy["PayloadFormatVersion"] == "1.0"
     for kwargs in (

@@ -19,8 +19,14 @@ SPEC = ServiceSpec(
     validation_error="BadRequestException",
     setup="cloudlet.services.apigateway.engine:setup",
     deviations=(
-        "Custom domain names, VPC links, client certificates, SDK generation and documentation parts are"
-        " not implemented.",
-        "IAM authorization (AWS_IAM) checks that a request is signed, not what the policy allows.",
+        "Custom domain names, base path and API mappings, VPC links, client certificates, documentation"
+        " parts, SDK generation, TestInvokeMethod, routing rules and portals are not implemented.",
+        "Signatures are not verified: AWS_IAM authorization checks that a request is signed, not what"
+        " the caller's policies allow; resource policies are stored, not enforced; integration"
+        " credentials (roles) are not assumed.",
+        "REST API stage caches are not served (enabling one makes it AVAILABLE at once); Cognito user"
+        " pool authorizers answer 500; usage-plan throttle buckets are in memory (quotas are durable).",
+        "Header names reach integrations lower-cased; mapping-template JSONPath has no filter expressions.",
+        "WebSocket APIs can be configured but their endpoint does not accept connections.",
     ),
 )

@@ -159,3 +159,19 @@ def changed(tx: Tx, ctx: RequestContext, api_id: str) -> None:
     gw = state(ctx.app)
     deploy.auto_deploy(tx, gw, ctx.account_id, ctx.region, api_id)
     gw.invalidate(tx, api_id)
+
+
+def get_one(ctx: RequestContext, request: dict[str, Any], kind: str, id_member: str) -> dict[str, Any]:
+    """A Get operation's answer: the `kind` resource of `request["ApiId"]` named by `request[id_member]`."""
+    gw, _, _ = where(ctx)
+    with gw.db.read() as conn:
+        api_or_404(conn, ctx, request["ApiId"])
+        return out(ctx, child_or_404(conn, ctx, kind, request["ApiId"], request[id_member]))
+
+
+def get_all(ctx: RequestContext, request: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A Get...s operation's answer: one page of the API's `kind` resources."""
+    gw, _, _ = where(ctx)
+    with gw.db.read() as conn:
+        api_or_404(conn, ctx, request["ApiId"])
+        return out(ctx, page(request, listing(conn, ctx, kind, request["ApiId"])))

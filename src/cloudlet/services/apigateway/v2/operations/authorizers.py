@@ -13,9 +13,9 @@ from cloudlet.services.apigateway.v2.common import (
     body,
     changed,
     child_or_404,
-    listing,
+    get_all,
+    get_one,
     out,
-    page,
     where,
 )
 
@@ -127,17 +127,11 @@ def create_authorizer(ctx: RequestContext, request: dict[str, Any]) -> dict[str,
 
 
 def get_authorizer(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, child_or_404(conn, ctx, "authorizer2", request["ApiId"], request["AuthorizerId"]))
+    return get_one(ctx, request, "authorizer2", "AuthorizerId")
 
 
 def get_authorizers(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, page(request, listing(conn, ctx, "authorizer2", request["ApiId"])))
+    return get_all(ctx, request, "authorizer2")
 
 
 def update_authorizer(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:

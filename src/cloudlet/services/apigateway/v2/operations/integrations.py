@@ -13,6 +13,8 @@ from cloudlet.services.apigateway.v2.common import (
     body,
     changed,
     child_or_404,
+    get_all,
+    get_one,
     listing,
     out,
     page,
@@ -224,17 +226,11 @@ def create_integration(ctx: RequestContext, request: dict[str, Any]) -> dict[str
 
 
 def get_integration(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, child_or_404(conn, ctx, "integration", request["ApiId"], request["IntegrationId"]))
+    return get_one(ctx, request, "integration", "IntegrationId")
 
 
 def get_integrations(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, page(request, listing(conn, ctx, "integration", request["ApiId"])))
+    return get_all(ctx, request, "integration")
 
 
 def update(

@@ -12,9 +12,9 @@ from cloudlet.services.apigateway.v2.common import (
     api_or_404,
     body,
     child_or_404,
-    listing,
+    get_all,
+    get_one,
     out,
-    page,
     where,
 )
 from cloudlet.services.apigateway.v2.templates import model_template
@@ -54,17 +54,11 @@ def create_model(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
 
 
 def get_model(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, child_or_404(conn, ctx, "model2", request["ApiId"], request["ModelId"]))
+    return get_one(ctx, request, "model2", "ModelId")
 
 
 def get_models(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, page(request, listing(conn, ctx, "model2", request["ApiId"])))
+    return get_all(ctx, request, "model2")
 
 
 def update_model(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:

@@ -12,6 +12,8 @@ from cloudlet.services.apigateway.v2.common import (
     body,
     changed,
     child_or_404,
+    get_all,
+    get_one,
     listing,
     out,
     page,
@@ -125,17 +127,11 @@ def create_route(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
 
 
 def get_route(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, child_or_404(conn, ctx, "route", request["ApiId"], request["RouteId"]))
+    return get_one(ctx, request, "route", "RouteId")
 
 
 def get_routes(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, page(request, listing(conn, ctx, "route", request["ApiId"])))
+    return get_all(ctx, request, "route")
 
 
 def update_route(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:

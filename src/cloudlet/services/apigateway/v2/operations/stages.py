@@ -13,9 +13,9 @@ from cloudlet.services.apigateway.v2.common import (
     api_or_404,
     body,
     child_or_404,
-    listing,
+    get_all,
+    get_one,
     out,
-    page,
     where,
 )
 
@@ -103,17 +103,11 @@ def create_stage(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]
 
 
 def get_stage(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, child_or_404(conn, ctx, "stage2", request["ApiId"], request["StageName"]))
+    return get_one(ctx, request, "stage2", "StageName")
 
 
 def get_stages(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, page(request, listing(conn, ctx, "stage2", request["ApiId"])))
+    return get_all(ctx, request, "stage2")
 
 
 def update_stage(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
@@ -212,17 +206,11 @@ def create_deployment(ctx: RequestContext, request: dict[str, Any]) -> dict[str,
 
 
 def get_deployment(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, child_or_404(conn, ctx, "deployment2", request["ApiId"], request["DeploymentId"]))
+    return get_one(ctx, request, "deployment2", "DeploymentId")
 
 
 def get_deployments(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        api_or_404(conn, ctx, request["ApiId"])
-        return out(ctx, page(request, listing(conn, ctx, "deployment2", request["ApiId"])))
+    return get_all(ctx, request, "deployment2")
 
 
 def update_deployment(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
