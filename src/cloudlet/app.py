@@ -69,6 +69,10 @@ class App:
         self.dispatch: Callable[[HttpRequest], Awaitable[HttpResponse]] | None = None
         """Answers an AWS API request from inside the App as if it had arrived over HTTP (set by the
         gateway); API Gateway's AWS integrations call services through it."""
+        self.call: Callable[[str, str, dict[str, Any], str, str], Awaitable[dict[str, Any]]] | None = None
+        """`await app.call(model, operation, request_dict, account, region)`: run one operation of a
+        served model from inside the App, validated as a wire request would be (set by the gateway;
+        CloudFormation's resource providers create resources through it)."""
         self.call_observers: list[Callable[[RequestContext, dict[str, Any], dict[str, Any]], None]] = []
         """Called after every successful operation with (ctx, request, response), on the request's
         thread; registered by services (EventBridge's "AWS API Call via CloudTrail" events). Each must

@@ -44,6 +44,7 @@ class Gateway:
         self.app = app
         self.pipeline = Pipeline(app)
         app.dispatch = self._dispatch
+        app.call = self.pipeline.call
 
     async def _dispatch(self, request: HttpRequest) -> HttpResponse:
         """Answer an AWS API request made from inside the App (API Gateway's AWS integrations)."""

@@ -10,13 +10,14 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from cloudlet.core import ids
 from cloudlet.gateway.context import RequestContext
 from cloudlet.gateway.identity import account_for, credential_of
 from cloudlet.gateway.routing import Route, RoutingError, parse_host
+from cloudlet.protocol import catalog
 from cloudlet.protocol.errors import (
     InternalError,
     InternalFailure,
@@ -24,7 +25,7 @@ from cloudlet.protocol.errors import (
     ServiceError,
     error_info,
 )
-from cloudlet.protocol.http import HttpRequest, HttpResponse
+from cloudlet.protocol.http import Headers, HttpRequest, HttpResponse
 from cloudlet.protocol.parsers.base import create_parser
 from cloudlet.protocol.serializers.base import create_serializer
 
@@ -112,6 +113,45 @@ class Pipeline:
                 "internal error in %s.%s (request id %s)", ctx.service, ctx.operation_name, ctx.request_id
             )
             return self._error(ctx, self._internal(ctx)), ctx
+
+    async def call(
+        self, model_name: str, operation_name: str, params: dict[str, Any], account: str, region: str
+    ) -> dict[str, Any]:
+        """Run one operation from inside the App (CloudFormation's resource providers): the request
+        dict, in the model's member names and parsed types (blobs as bytes, timestamps as datetimes),
+        is validated like a wire request and handed to the same operation function.
+
+        Raises: the operation's ServiceError (with its AWS code), or the validation error."""
+        app = self.app
+        service = app.service_for_model(model_name)
+        model = catalog.service_model(model_name)
+        operation = model.operation_model(operation_name)
+        host = f"127.0.0.1:{app.settings.port}"
+        request = HttpRequest("POST", "/", headers=Headers([("host", host)]))
+        ctx = RequestContext(
+            request_id=ids.request_id(),
+            request=request,
+            app=app,
+            service=model_name,
+            model=model,
+            operation=operation,
+            protocol=model.protocol,
+            account_id=account,
+            region=region,
+            access_key_id=account,
+        )
+        service.validators[model_name].validate(operation, params)
+        handler = service.handler(model_name, operation_name)
+        if handler is None:
+            raise NotImplementedOperation(
+                f"{operation_name} of {model_name} is not implemented in cloudlet yet"
+            )
+        result = handler(ctx, params)
+        if inspect.isawaitable(result):
+            result = await result
+        for observe in app.call_observers:
+            observe(ctx, params, result or {})
+        return result or {}
 
     def _internal(self, ctx: RequestContext) -> ServiceError:
         message = f"An internal error occurred (request id {ctx.request_id})."

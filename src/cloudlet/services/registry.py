@@ -7,6 +7,7 @@ answers `NotImplemented` for every operation until its implementation lands.
 from __future__ import annotations
 
 from cloudlet.services.apigateway import SPEC as APIGATEWAY
+from cloudlet.services.cloudformation import SPEC as CLOUDFORMATION
 from cloudlet.services.dynamodb import SPEC as DYNAMODB
 from cloudlet.services.events import SPEC as EVENTS
 from cloudlet.services.lambda_ import SPEC as LAMBDA
@@ -33,7 +34,7 @@ SERVICES: tuple[ServiceSpec, ...] = (
     LOGS,
     ServiceSpec("cloudwatch", {"cloudwatch": None}, "CloudWatch metrics and alarms"),
     ServiceSpec("xray", {"xray": None}, "X-Ray"),
-    ServiceSpec("cloudformation", {"cloudformation": None}, "CloudFormation"),
+    CLOUDFORMATION,
     ServiceSpec("iam", {"iam": None}, "IAM (stored)"),
 )
 
