@@ -1,2 +1,5 @@
-"""CloudFormation operations: one function per operation, `(ctx, request) -> response`, grouped in the
-modules below; each module lists its operation functions in `__all__`."""
+"""CloudFormation operations: one function per operation, `(ctx, request) -> response`."""
+
+from cloudlet.services.cloudformation.operations.changesets import *  # noqa: F403
+from cloudlet.services.cloudformation.operations.stacks import *  # noqa: F403
+from cloudlet.services.cloudformation.operations.templates import *  # noqa: F403

@@ -10,12 +10,14 @@ MODULES: tuple[str, ...] = (
     "sqs",
     "sns",
     "lambda_",
+    "lambda_extras",
     "logs",
     "iam",
     "s3",
     "events",
     "dynamodb",
     "apigateway",
+    "apigateway_access",
     "apigatewayv2",
 )
 

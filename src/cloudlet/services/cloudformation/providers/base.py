@@ -53,6 +53,9 @@ class Resource:
     """What create/update returned last time (for Fn::GetAtt and for delete)."""
     old_properties: dict[str, Any] | None = None
     """For update: the properties the resource has now."""
+    replaces: str | None = None
+    """For a replacement's create: the physical id of the resource it replaces (generated names then
+    differ from the old one's, as AWS gives a replacement a new name)."""
 
 
 @dataclass
@@ -87,8 +90,11 @@ class Context:
     ) -> str:
         """A name as CloudFormation generates one when the template gives none:
         `<stack>-<logical id>-<12 random-looking characters>`, cut to `max_length` (ids are stable for a
-        given stack and logical id, so a retried create finds the same name)."""
-        digest = hashlib.sha256(f"{resource.stack_id}/{resource.logical_id}".encode()).digest()
+        given stack and logical id, so a retried create finds the same name; a replacement gets another)."""
+        seed = f"{resource.stack_id}/{resource.logical_id}"
+        if resource.replaces:
+            seed += f"/{resource.replaces}"
+        digest = hashlib.sha256(seed.encode()).digest()
         alphabet = string.ascii_uppercase + string.digits
         tail = "".join(alphabet[b % len(alphabet)] for b in digest[:12])
         room = max_length - len(tail) - len(suffix) - 2
