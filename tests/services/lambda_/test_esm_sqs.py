@@ -127,5 +127,9 @@ def test_mappings_are_listed_updated_and_deleted(cloudlet, lam, make_function):
     ] == [uuid]
     assert lam.update_event_source_mapping(UUID=uuid, Enabled=False, BatchSize=5)["BatchSize"] == 5
     assert lam.get_event_source_mapping(UUID=uuid)["State"] == "Disabled"
+    filters = {"Filters": [{"Pattern": json.dumps({"body": {"kind": ["order"]}})}]}
+    assert lam.update_event_source_mapping(UUID=uuid, FilterCriteria=filters)["FilterCriteria"] == filters
+    assert lam.update_event_source_mapping(UUID=uuid, BatchSize=4)["FilterCriteria"] == filters
+    assert "FilterCriteria" not in lam.update_event_source_mapping(UUID=uuid, FilterCriteria={})
     lam.delete_event_source_mapping(UUID=uuid)
     assert lam.list_event_source_mappings()["EventSourceMappings"] == []

@@ -127,8 +127,10 @@ class Mappings:
             State="Enabled" if enabled else "Disabled",
             LastModified=self._lam.clock.now(),
         )
-        if filters:
+        if filters and filters.get("Filters"):
             config["FilterCriteria"] = filters
+        elif "FilterCriteria" in request:  # an empty FilterCriteria removes the filters (AWS)
+            config.pop("FilterCriteria", None)
         if request.get("ScalingConfig") is not None or current.get("ScalingConfig"):
             scaling = request.get("ScalingConfig", current.get("ScalingConfig")) or {}
             maximum = scaling.get("MaximumConcurrency")
