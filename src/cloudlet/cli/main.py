@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cloudlet import __version__
+from cloudlet.cli.deploy import deploy
 from cloudlet.cli.logs import logs
 from cloudlet.cli.outbox import outbox
 from cloudlet.cli.reset import reset
@@ -23,6 +24,7 @@ cli.add_command(status)
 cli.add_command(reset)
 cli.add_command(outbox)
 cli.add_command(logs)
+cli.add_command(deploy)
 
 
 def main() -> None:

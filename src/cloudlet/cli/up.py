@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import signal
 import socket
 import time
@@ -103,6 +104,14 @@ def _configure_logging(quiet: bool) -> None:
     help="The account's Lambda concurrency limit (default 1000, as AWS's quota).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Do not log every request.")
+@click.option(
+    "--deploy",
+    "deploy_path",
+    type=click.Path(exists=True),
+    default=None,
+    metavar="PATH",
+    help="Once serving, deploy this template or folder (as `cloudlet deploy PATH`).",
+)
 def up(
     host: str,
     port: int,
@@ -114,6 +123,7 @@ def up(
     smtp_url: str | None,
     lambda_concurrency: int | None,
     quiet: bool,
+    deploy_path: str | None,
 ) -> None:
     """Start cloudlet in the foreground."""
     began = time.perf_counter()
@@ -166,6 +176,14 @@ def up(
     @app.on_started
     def _ready() -> None:
         console.print(f"  ready in {(time.perf_counter() - began) * 1000:.0f} ms (Ctrl-C to stop)")
+
+    if deploy_path:
+        from cloudlet.cli.deploy import Request, deploy_when_ready
+
+        request = Request(
+            path=os.path.abspath(deploy_path), endpoint=settings.endpoint, region=settings.region
+        )
+        app.on_started(lambda: deploy_when_ready(request))
 
     # Listen before uvicorn starts: connections made as soon as "ready" is printed wait in the
     # backlog instead of being refused, and a busy port is reported plainly.

@@ -178,6 +178,20 @@ class CloudletServer:
             if raise_on_failure:
                 self.app.work.clear_failures()
 
+    def deploy(
+        self,
+        path: str | Path,
+        stack_name: str | None = None,
+        parameters: dict[str, str] | None = None,
+        *,
+        hot_reload: bool = True,
+    ) -> dict[str, str]:
+        """Deploy a CloudFormation/SAM template (file or folder) as `cloudlet deploy` does; returns the
+        stack's Outputs. Raises `DeployFailed` (an AssertionError) naming the failed resources."""
+        from cloudlet.testing.deploy import deploy
+
+        return deploy(self, path, stack_name, parameters, hot_reload=hot_reload)
+
     def client(
         self,
         service: str,
