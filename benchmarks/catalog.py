@@ -15,6 +15,7 @@ from typing import Literal
 from benchmarks import (
     apigw_cases,
     cases,
+    deploy_cases,
     dynamodb_cases,
     events_cases,
     lambda_cases,
@@ -228,6 +229,34 @@ CASES: tuple[Case, ...] = (
         "apigateway",
         "apigateway GET -> Lambda -> DynamoDB GetItem, 8 connections",
         apigw_cases.crud_throughput,
+        "lean",
+    ),
+    *(
+        Case(
+            f"deploy_{example.rsplit('/', 1)[-1].replace('-', '_')}",
+            "examples",
+            f"deploy {example} (CreateStack -> CREATE_COMPLETE)",
+            functools.partial(deploy_cases.deploy_time, example=example),
+            "lean",
+            "latency",
+            shows_rate=False,
+        )
+        for example in ("feedback", "s3-ingest", *(f"patterns/{p}" for p in deploy_cases.PATTERNS))
+    ),
+    Case(
+        "feedback_flow",
+        "examples",
+        "feedback POST -> item readable in DynamoDB, 1 at a time",
+        deploy_cases.flow_latency,
+        "lean",
+        "latency",
+        shows_rate=False,
+    ),
+    Case(
+        "feedback_load_c8",
+        "examples",
+        "feedback POST /feedback sustained (wrk, 8 connections)",
+        deploy_cases.flow_throughput,
         "lean",
     ),
 )
