@@ -283,6 +283,9 @@ def flow_throughput(target: str, endpoint: str, seconds: float, connections: int
             f"all {accepted} accepted stored end to end at {drained / total_s:.0f}/s "
             f"(+{drained - accepted} in flight when wrk stopped)"
         )
+    elif drained == 0:
+        # answered but nothing reached the table: not the flow this case measures
+        raise RuntimeError(f"unsupported: {accepted} POSTs answered, none stored end to end")
     else:
         stored_text = f"only {drained}/{accepted} stored after the wait"
     note = (

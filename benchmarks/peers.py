@@ -59,10 +59,11 @@ PEERS: dict[str, Peer] = {
     ),
     # ministack takes its port and bind address from the environment only (GATEWAY_PORT, BIND_HOST);
     # it otherwise serves its defaults (all services, INFO log without per-request access lines).
-    # boto3 beside it: AWS's Python runtimes include boto3, and ministack runs handlers on its own venv.
+    # boto3 beside it: AWS's Python runtimes include boto3, and ministack runs handlers on its own venv;
+    # aws-sam-translator: ministack runs the Serverless transform with it when installed.
     "ministack": Peer(
         "ministack",
-        "ministack boto3",
+        "ministack boto3 aws-sam-translator",
         "ministack",
         "ministack",
         lambda exe, port: [exe],
