@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
@@ -10,44 +9,17 @@ import pytest
 from botocore.exceptions import ClientError
 
 from cloudlet.protocol.errors import ServiceError
-from cloudlet.services.cloudformation.providers import registry
-from cloudlet.services.cloudformation.providers.base import Context, ProviderError, Resource
+from cloudlet.services.cloudformation.providers.base import ProviderError
+from tests.services.cloudformation.harness import (
+    ACCOUNT,
+    REGION,
+    create,
+    delete,
+    resource,
+    update,
+)
 
 pytestmark = pytest.mark.cloudlet(in_memory=True, services=["events", "sqs", "cloudformation"])
-
-ACCOUNT, REGION = "000000000000", "us-east-1"
-STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/app/1"
-
-
-def run(cloudlet: Any, coro: Any) -> Any:
-    return asyncio.run_coroutine_threadsafe(coro, cloudlet._loop).result(10)
-
-
-def resource(logical: str, type_: str, props: dict[str, Any]) -> Resource:
-    return Resource(logical, type_, props, "app", STACK_ID, ACCOUNT, REGION)
-
-
-def cx(cloudlet: Any) -> Context:
-    return Context(cloudlet.app, ACCOUNT, REGION, "app")
-
-
-def create(cloudlet: Any, res: Resource) -> Any:
-    done = run(cloudlet, registry()[res.type].create(cx(cloudlet), res))
-    res.physical_id, res.attributes = done.physical_id, done.attributes
-    return done
-
-
-def update(cloudlet: Any, res: Resource, props: dict[str, Any]) -> Any:
-    res.old_properties, res.properties = res.properties, props
-    provider = registry()[res.type]
-    assert provider.update is not None
-    done = run(cloudlet, provider.update(cx(cloudlet), res))
-    res.attributes = done.attributes
-    return done
-
-
-def delete(cloudlet: Any, res: Resource) -> None:
-    run(cloudlet, registry()[res.type].delete(cx(cloudlet), res))
 
 
 def queue(cloudlet: Any, name: str) -> tuple[str, str]:

@@ -2,54 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 import pytest
 
-from cloudlet.services.cloudformation.providers import registry
-from cloudlet.services.cloudformation.providers.base import Context, Provider, ProviderError, Resource
+from cloudlet.services.cloudformation.providers.base import ProviderError
+from tests.services.cloudformation.harness import (
+    create,
+    delete,
+    resource,
+    update,
+)
 
 pytestmark = pytest.mark.cloudlet(in_memory=True, services=["sqs", "cloudformation"])
-
-STACK_ID = "arn:aws:cloudformation:us-east-1:000000000000:stack/app/1"
-
-
-def run(cloudlet: Any, coro: Any) -> Any:
-    return asyncio.run_coroutine_threadsafe(coro, cloudlet._loop).result(10)
-
-
-def resource(logical: str, type_: str, props: dict[str, Any], **extra: Any) -> Resource:
-    settings = {"account": "000000000000", "region": "us-east-1"}
-    return Resource(logical, type_, props, "app", STACK_ID, **settings, **extra)
-
-
-def cx(cloudlet: Any) -> Context:
-    return Context(cloudlet.app, "000000000000", "us-east-1", "app")
-
-
-def provider(type_: str) -> Provider:
-    return registry()[type_]
-
-
-def create(cloudlet: Any, res: Resource) -> Any:
-    done = run(cloudlet, provider(res.type).create(cx(cloudlet), res))
-    res.physical_id, res.attributes = done.physical_id, done.attributes
-    return done
-
-
-def update(cloudlet: Any, res: Resource, props: dict[str, Any]) -> Any:
-    res.old_properties, res.properties = res.properties, props
-    update_ = provider(res.type).update
-    assert update_ is not None
-    done = run(cloudlet, update_(cx(cloudlet), res))
-    res.attributes = done.attributes
-    return done
-
-
-def delete(cloudlet: Any, res: Resource) -> None:
-    run(cloudlet, provider(res.type).delete(cx(cloudlet), res))
 
 
 def test_queue_with_generated_name_attributes_and_tags(cloudlet):
