@@ -50,8 +50,11 @@ class Result:
 
 
 def timed_loop(fn: Callable[[], object], seconds: float, max_requests: int) -> tuple[int, float, list[float]]:
-    for _ in range(20):  # warm-up: connections, lazy imports, first-request work
+    warm_until = time.perf_counter() + seconds
+    for _ in range(20):  # warm-up: connections, lazy imports, first-request work (bounded for slow targets)
         fn()
+        if time.perf_counter() > warm_until:
+            break
     latencies: list[float] = []
     began = time.perf_counter()
     deadline = began + seconds

@@ -10,6 +10,10 @@ raises NotRunnable with the reason.
 Both peers answer the SQS JSON protocol (checked with moto 5.2.5 and ministack 1.5.33), so the SQS
 cases need no query-protocol fallback. moto's werkzeug server logs every request (its default; there
 is no switch to turn that off); the output is drained, never read.
+
+LocalStack (`localstack-core`, run on the host without Docker) is set up in benchmarks/localstack_peer.py:
+its venv needs a Python >= 3.12, it gets a temporary filesystem root per start, and the cases it cannot
+run here (Lambda needs Docker, DynamoDB a download) are declared in `Peer.not_runnable`.
 """
 
 from __future__ import annotations
@@ -18,10 +22,12 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks import localstack_peer
 from benchmarks.servers import Running, free_port, spawn
 
 CACHE = Path(os.environ.get("CLOUDLET_BENCH_CACHE", "~/.cache/cloudlet-bench")).expanduser()
@@ -41,9 +47,16 @@ class Peer:
     executable: str
     argv: Callable[[str, int], list[str]]
     """(executable path, port) -> command line."""
-    env: Callable[[int], dict[str, str]]
+    env: Callable[[int, str], dict[str, str]]
+    """(port, a temporary directory removed when the peer stops) -> extra environment."""
     ready_marker: str
     probe_path: str
+    python: Callable[[], str] = lambda: sys.executable
+    """The interpreter its venv is made with; raises ValueError (-> NotRunnable) if there is none."""
+    not_runnable: dict[str, str] = field(default_factory=dict)
+    """Case id or case group -> why this peer cannot run it on this machine (reported, not attempted)."""
+    from_path: bool = True
+    """Whether an executable of that name on PATH may stand in when the venv cannot be installed."""
 
 
 PEERS: dict[str, Peer] = {
@@ -53,9 +66,16 @@ PEERS: dict[str, Peer] = {
         "moto",
         "moto_server",
         lambda exe, port: [exe, "-H", "127.0.0.1", "-p", str(port)],
-        lambda port: {"PYTHONUNBUFFERED": "1"},
+        lambda port, tmp: {"PYTHONUNBUFFERED": "1"},
         "Running on",
         "/moto-api/",
+        # moto runs Lambda functions in Docker containers (its docs); there is no Docker engine here.
+        not_runnable={
+            "lambda": "moto runs Lambda functions in Docker, which this machine lacks",
+            "apigateway": "moto's server serves no invoke URLs, and its Lambda needs Docker",
+            "feedback_flow": "the example's functions need moto's Lambda, which runs in Docker",
+            "feedback_load_c8": "the example's functions need moto's Lambda, which runs in Docker",
+        },
     ),
     # ministack takes its port and bind address from the environment only (GATEWAY_PORT, BIND_HOST);
     # it otherwise serves its defaults (all services, INFO log without per-request access lines).
@@ -67,9 +87,22 @@ PEERS: dict[str, Peer] = {
         "ministack",
         "ministack",
         lambda exe, port: [exe],
-        lambda port: {"PYTHONUNBUFFERED": "1", "GATEWAY_PORT": str(port), "BIND_HOST": "127.0.0.1"},
+        lambda port, tmp: {"PYTHONUNBUFFERED": "1", "GATEWAY_PORT": str(port), "BIND_HOST": "127.0.0.1"},
         "Running on",
         "/_ministack/health",
+    ),
+    "localstack": Peer(
+        "localstack",
+        localstack_peer.REQUIREMENT,
+        "localstack-core",
+        "python",
+        localstack_peer.argv,
+        localstack_peer.env,
+        "Ready.",
+        "/_localstack/health",
+        python=localstack_peer.python,
+        not_runnable=localstack_peer.NOT_RUNNABLE,
+        from_path=False,
     ),
 }
 
@@ -79,15 +112,28 @@ def venv_dir(peer: Peer) -> Path:
 
 
 def ensure_installed(peer: Peer) -> Path:
-    """The peer's executable in its own venv, creating the venv and installing it if needed."""
+    """The peer's executable in its own venv, creating the venv and installing it if needed.
+
+    A venv counts as installed when `.installed` in it names the same requirement and interpreter (a
+    venv from before that marker counts when its executable exists and the peer runs an executable of
+    its own rather than `python`); otherwise it is made again from scratch."""
     venv = venv_dir(peer)
     exe = venv / "bin" / peer.executable
-    if exe.exists():
+    marker = venv / ".installed"
+    try:
+        interpreter = peer.python()
+    except ValueError as exc:
+        raise NotRunnable(str(exc)) from exc
+    wanted = f"{peer.requirement}\n{interpreter}\n"
+    if exe.exists() and (
+        (marker.exists() and marker.read_text() == wanted)
+        or (not marker.exists() and peer.executable != "python")
+    ):
         return exe
     venv.parent.mkdir(parents=True, exist_ok=True)
     print(f"{peer.name}: installing {peer.requirement!r} into {venv} ...", file=sys.stderr)
     steps = [
-        [sys.executable, "-m", "venv", str(venv)],
+        [interpreter, "-m", "venv", "--clear", str(venv)],
         [
             str(venv / "bin" / "pip"),
             "install",
@@ -106,6 +152,7 @@ def ensure_installed(peer: Peer) -> Path:
             raise NotRunnable(f"{' '.join(argv[:3])} failed: {(lines or ['?'])[-1]}")
     if not exe.exists():
         raise NotRunnable(f"installed {peer.requirement!r} but {exe} is missing")
+    marker.write_text(wanted)
     return exe
 
 
@@ -126,16 +173,25 @@ def start(name: str) -> tuple[Running, str]:
     try:
         exe, label = str(ensure_installed(peer)), f"{peer.name} {version(peer)}"
     except NotRunnable as install_error:
-        on_path = shutil.which(peer.executable)  # fallback: an install the user made themselves
+        # fallback: an install the user made themselves
+        on_path = shutil.which(peer.executable) if peer.from_path else None
         if on_path is None:
             raise
         exe, label = on_path, f"{peer.name} from PATH ({on_path}; venv install failed: {install_error})"
     port = free_port()
+    tmp = tempfile.TemporaryDirectory(prefix=f"cloudlet-bench-{peer.name}-")
     try:
         running = spawn(
-            peer.name, peer.argv(exe, port), peer.ready_marker, peer.probe_path, peer.env(port), None, port
+            peer.name,
+            peer.argv(exe, port),
+            peer.ready_marker,
+            peer.probe_path,
+            peer.env(port, tmp.name),
+            tmp,
+            port,
         )
     except Exception as exc:
+        tmp.cleanup()
         reason = " | ".join(line for line in str(exc).splitlines() if line.strip())
         raise NotRunnable(f"did not start: {reason[-400:]}") from exc
     return running, label

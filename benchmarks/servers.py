@@ -79,8 +79,16 @@ def spawn(
     else:
         raise RuntimeError(f"{name} exited before it was ready:\n{''.join(seen)}")
     endpoint = f"http://127.0.0.1:{port}"
-    with urllib.request.urlopen(endpoint + probe_path, timeout=READY_TIMEOUT_S) as response:
-        response.read()
+    try:
+        with urllib.request.urlopen(endpoint + probe_path, timeout=READY_TIMEOUT_S) as response:
+            response.read()
+    except Exception:
+        process.terminate()  # never leave a server behind that did not become ready
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        raise
     startup = time.perf_counter() - began
     # Keep draining output so the server never blocks on a full pipe.
     _drain(process)
