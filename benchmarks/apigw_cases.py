@@ -219,7 +219,7 @@ def _measure(target: str, endpoint: str, seconds: float, source: str, crud: bool
         if shutil.which("wrk"):
             n, elapsed, p50, p99 = _wrk(endpoint, api, seconds, connections)
             note = f"wrk -c{connections}: p50 {p50:.2f} ms, p99 {p99:.2f} ms"
-            return Result("", target, n, elapsed, [p50], note=note)
+            return Result("", target, n, elapsed, [p50], note=note, percentiles={50: p50, 99: p99})
         n, elapsed, latencies = _lean(endpoint, api, seconds)
         return Result("", target, n, elapsed, latencies, note="raw keep-alive client (wrk not installed)")
 

@@ -29,6 +29,8 @@ class Result:
     messages: int = 0
     """Messages sent or received and deleted (0 for cases that move none)."""
     error: str = ""
+    percentiles: dict[float, float] | None = None
+    """Percentiles a load generator reported (wrk), when per-request latencies are not at hand."""
 
     @property
     def rps(self) -> float:
@@ -39,6 +41,8 @@ class Result:
         return self.messages / self.seconds if self.seconds else 0.0
 
     def pct(self, p: float) -> float:
+        if self.percentiles and p in self.percentiles:
+            return self.percentiles[p]
         if not self.latencies_ms:
             return float("nan")
         ordered = sorted(self.latencies_ms)
@@ -46,6 +50,8 @@ class Result:
 
     @property
     def p50(self) -> float:
+        if self.percentiles and 50 in self.percentiles:
+            return self.percentiles[50]
         return statistics.median(self.latencies_ms) if self.latencies_ms else float("nan")
 
 
