@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Protocol, runtime_checkable
 
 __all__ = ["Clock", "SystemClock", "VirtualClock", "epoch_ms", "iso8601"]
@@ -102,8 +103,13 @@ class VirtualClock:
 def iso8601(ts: float) -> str:
     """UTC ISO-8601 with millisecond precision and a 'Z' suffix: `2024-01-02T03:04:05.678Z`."""
     ms = epoch_ms(ts)
-    dt = datetime.fromtimestamp(ms // 1000, tz=UTC)
-    return f"{dt:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+    return f"{_second(ms // 1000)}.{ms % 1000:03d}Z"
+
+
+@lru_cache(maxsize=64)
+def _second(seconds: int) -> str:
+    """`2024-01-02T03:04:05` for epoch `seconds` (memoised: every message of a second shares it)."""
+    return f"{datetime.fromtimestamp(seconds, tz=UTC):%Y-%m-%dT%H:%M:%S}"
 
 
 def epoch_ms(ts: float) -> int:

@@ -91,7 +91,7 @@ class Gateway:
         target = function_url_target(request) if "lambda" in self.app.specs else None
         api = execute_api_target(request) if "apigateway" in self.app.specs else None
         if (
-            request.method in ("PUT", "POST")
+            request.method == "PUT"  # streaming payloads (PutObject, UploadPart) are all PUTs
             and target is None
             and api is None
             and not path.startswith(internal.PREFIXES)
