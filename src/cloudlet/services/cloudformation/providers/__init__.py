@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module
 
 from cloudlet.services.cloudformation.providers.base import Provider
@@ -21,22 +22,13 @@ MODULES: tuple[str, ...] = (
     "apigatewayv2",
 )
 
-_registry: dict[str, Provider] | None = None
-
-
+@cache
 def registry() -> dict[str, Provider]:
-    """{resource type: provider}, built on first use from the modules that exist."""
-    global _registry
-    if _registry is None:
-        table: dict[str, Provider] = {}
-        for name in MODULES:
-            try:
-                module = import_module(f"cloudlet.services.cloudformation.providers.{name}")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"cloudlet.services.cloudformation.providers.{name}":
-                    raise
-                continue
-            for provider in module.PROVIDERS:
-                table[provider.type] = provider
-        _registry = table
-    return _registry
+    """{resource type: provider}, built once from the modules above (code, not state: the same for every
+    App)."""
+    table: dict[str, Provider] = {}
+    for name in MODULES:
+        module = import_module(f"cloudlet.services.cloudformation.providers.{name}")
+        for provider in module.PROVIDERS:
+            table[provider.type] = provider
+    return table
