@@ -272,4 +272,4 @@ def test_wildcard_matches_like_fnmatch(pattern: str, value: str) -> None:
     from cloudlet.services.apigateway.serve.authorizers import _pattern
 
     expected = re.fullmatch(fnmatch.translate(pattern), value, re.S) is not None
-    assert (_pattern(pattern).fullmatch(value) is not None) == expected
+    assert (_pattern(pattern, False).fullmatch(value) is not None) == expected

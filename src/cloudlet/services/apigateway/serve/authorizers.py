@@ -14,9 +14,11 @@ import json
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from cloudlet.protocol.errors import ServiceError
+from cloudlet.services.apigateway.lambda_uris import function_of
 from cloudlet.services.apigateway.serve.gateway_errors import GatewayError
 
 if TYPE_CHECKING:
@@ -27,9 +29,6 @@ CACHE_SIZE = 10_000
 DEFAULT_TTL_S = 300
 EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny"
 NOT_ALLOWED = "User is not authorized to access this resource"
-_LAMBDA_URI = re.compile(
-    r"^arn:aws[a-zA-Z-]*:apigateway:[a-z0-9-]+:lambda:path/2015-03-31/functions/(?P<function>.+)/invocations$"
-)
 
 
 @dataclass
@@ -147,8 +146,7 @@ def request_event(
 
 
 def function_arn(authorizer: dict[str, Any]) -> str | None:
-    match = _LAMBDA_URI.match(authorizer.get("authorizerUri") or "")
-    return match.group("function") if match else None
+    return function_of(authorizer.get("authorizerUri") or "")
 
 
 async def invoke(gw: ApiGateway, authorizer: dict[str, Any], event: dict[str, Any]) -> Invocation:
@@ -220,20 +218,16 @@ def _statements(policy: dict[str, Any]) -> Any:
 # -- policy evaluation --------------------------------------------------------------------------------
 
 
-def _pattern(expression: str) -> re.Pattern[str]:
-    return re.compile(
-        "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in expression), re.S
-    )
+@lru_cache(maxsize=1024)
+def _pattern(expression: str, ignore_case: bool) -> re.Pattern[str]:
+    """An IAM wildcard (`*`, `?`) as a compiled regex (cached: cached policies are checked per request)."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in expression)
+    return re.compile(regex, re.S | (re.IGNORECASE if ignore_case else 0))
 
 
 def _matches(patterns: Any, value: str, *, ignore_case: bool = False) -> bool:
     items = [patterns] if isinstance(patterns, str) else patterns if isinstance(patterns, list) else []
-    for item in items:
-        if isinstance(item, str):
-            text, candidate = (item.lower(), value.lower()) if ignore_case else (item, value)
-            if _pattern(text).fullmatch(candidate):
-                return True
-    return False
+    return any(isinstance(item, str) and _pattern(item, ignore_case).fullmatch(value) for item in items)
 
 
 def _applies(statement: dict[str, Any], method_arn: str) -> bool:
@@ -252,19 +246,27 @@ def _applies(statement: dict[str, Any], method_arn: str) -> bool:
     return False
 
 
-def evaluate(policy: dict[str, Any], method_arn: str) -> None:
-    """Raise ACCESS_DENIED unless a statement allows `execute-api:Invoke` on `method_arn` and none
-    denies it (an explicit Deny wins)."""
+def decision(policy: dict[str, Any], arn: str) -> str:
+    """`deny` when a statement denies `execute-api:Invoke` on `arn` (an explicit Deny wins), `allow`
+    when one allows it, else `none`. REST and HTTP API authorizer policies are both judged here."""
     allowed = False
     for statement in _statements(policy) or ():
-        if not isinstance(statement, dict) or not _applies(statement, method_arn):
+        if not isinstance(statement, dict) or not _applies(statement, arn):
             continue
-        effect = str(statement.get("Effect") or "")
-        if effect.lower() == "deny":
-            raise GatewayError("ACCESS_DENIED", EXPLICIT_DENY)
-        if effect.lower() == "allow":
-            allowed = True
-    if not allowed:
+        effect = str(statement.get("Effect") or "").lower()
+        if effect == "deny":
+            return "deny"
+        allowed = allowed or effect == "allow"
+    return "allow" if allowed else "none"
+
+
+def evaluate(policy: dict[str, Any], method_arn: str) -> None:
+    """Raise ACCESS_DENIED unless a statement allows `execute-api:Invoke` on `method_arn` and none
+    denies it."""
+    verdict = decision(policy, method_arn)
+    if verdict == "deny":
+        raise GatewayError("ACCESS_DENIED", EXPLICIT_DENY)
+    if verdict == "none":
         raise GatewayError("ACCESS_DENIED", NOT_ALLOWED)
 
 

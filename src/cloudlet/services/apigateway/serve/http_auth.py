@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 import jwt
 
 from cloudlet.gateway.identity import account_for, credential_of
+from cloudlet.services.apigateway.lambda_uris import function_of
 from cloudlet.services.apigateway.serve import jwt_keys
+from cloudlet.services.apigateway.serve.authorizers import decision as policy_decision
 from cloudlet.services.apigateway.serve.http_event import (
     FORBIDDEN,
     INTERNAL,
@@ -37,14 +38,12 @@ if TYPE_CHECKING:
 RSA_ALGORITHMS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
 AUTHORIZER_TIMEOUT_S = 10.0
 MAX_CACHED_RESULTS = 1000
-_FUNCTION_IN_URI = re.compile(r"^arn:[^:]+:apigateway:[^:]+:lambda:path/[^/]+/functions/(.+)/invocations$")
 
 
 def function_arn(uri: str) -> str:
     """The Lambda function an integration or authorizer URI names (its invocation ARN or the
     function ARN itself)."""
-    match = _FUNCTION_IN_URI.match(uri or "")
-    return match.group(1) if match else uri
+    return function_of(uri) or uri
 
 
 async def authorize(gw: ApiGateway, call: Call, route: Route, authorizers: dict[str, Any]) -> None:
@@ -340,39 +339,7 @@ def _decide(call: Call, authorizer: dict[str, Any], answer: dict[str, Any], arn:
     policy = answer.get("policyDocument")
     if not isinstance(policy, dict) or not answer.get("principalId"):
         raise Refusal(*INTERNAL)
-    if not policy_allows(policy, arn):
+    if policy_decision(policy, arn) != "allow":
         raise Refusal(*FORBIDDEN)
     call.authorizer = {"lambda": context or {}}
     call.authorizer_v1 = {**(context or {}), "principalId": answer["principalId"]}
-
-
-def policy_allows(policy: dict[str, Any], arn: str) -> bool:
-    """An `execute-api:Invoke` Allow covers `arn` and no Deny does."""
-    statements = policy.get("Statement")
-    if isinstance(statements, dict):
-        statements = [statements]
-    allowed = False
-    for statement in statements if isinstance(statements, list) else []:
-        if not isinstance(statement, dict) or not _covers(
-            statement.get("Action"), "execute-api:Invoke", fold=True
-        ):
-            continue
-        if not _covers(statement.get("Resource"), arn):
-            continue
-        effect = statement.get("Effect")
-        if effect == "Deny":
-            return False
-        if effect == "Allow":
-            allowed = True
-    return allowed
-
-
-def _covers(patterns: Any, value: str, fold: bool = False) -> bool:
-    items = [patterns] if isinstance(patterns, str) else patterns if isinstance(patterns, list) else []
-    for pattern in items:
-        if not isinstance(pattern, str):
-            continue
-        regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
-        if re.fullmatch(regex, value, flags=re.IGNORECASE if fold else 0):
-            return True
-    return False

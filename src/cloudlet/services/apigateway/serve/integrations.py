@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 from cloudlet.protocol.errors import ServiceError
 from cloudlet.protocol.http import HttpRequest, HttpResponse
+from cloudlet.services.apigateway.lambda_uris import function_of
 from cloudlet.services.apigateway.serve import proxy_event
 from cloudlet.services.apigateway.serve.gateway_errors import GatewayError
 from cloudlet.services.apigateway.serve.gateway_responses import GatewayFailure
@@ -40,7 +41,6 @@ __all__ = [
 log = logging.getLogger("cloudlet.apigateway")
 
 DEFAULT_TIMEOUT_MS = 29_000
-_LAMBDA_URI = re.compile(r"^arn:aws[\w-]*:apigateway:[^:]*:lambda:path/[^/]+/functions/(.+)/invocations/?$")
 _STAGE_VAR = re.compile(r"\$\{stageVariables\.([A-Za-z0-9_.~-]+)\}")
 _INTERNAL_ERROR = "Internal server error"
 
@@ -104,8 +104,7 @@ def substitute_stage_variables(text: str, stage_variables: dict[str, str]) -> st
 def lambda_function_arn(uri: str, stage_variables: dict[str, str]) -> str | None:
     """The function ARN of a Lambda integration URI
     (`arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<arn>/invocations`)."""
-    found = _LAMBDA_URI.match(substitute_stage_variables(uri or "", stage_variables))
-    return found.group(1) if found else None
+    return function_of(substitute_stage_variables(uri or "", stage_variables))
 
 
 # -- AWS_PROXY -----------------------------------------------------------------------------------------

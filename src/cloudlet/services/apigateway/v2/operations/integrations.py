@@ -15,11 +15,10 @@ from cloudlet.services.apigateway.v2.common import (
     child_or_404,
     get_all,
     get_one,
-    listing,
     out,
-    page,
     where,
 )
+from cloudlet.services.apigateway.v2.responses import INTEGRATION_RESPONSES
 
 if TYPE_CHECKING:
     from cloudlet.core.db import Tx
@@ -279,67 +278,24 @@ def delete_integration(ctx: RequestContext, request: dict[str, Any]) -> None:
         changed(tx, ctx, api_id)
 
 
-# -- integration responses ---------------------------------------------------------------------------
-
-
-def _scope(conn: Any, ctx: RequestContext, request: dict[str, Any]) -> str:
-    api_or_404(conn, ctx, request["ApiId"])
-    child_or_404(conn, ctx, "integration", request["ApiId"], request["IntegrationId"])
-    return f"{request['ApiId']}/{request['IntegrationId']}"
+# -- integration responses -----------------------------------------------------------------------------------
 
 
 def create_integration_response(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, account, region = where(ctx)
-    with gw.db.transaction() as tx:
-        api = api_or_404(tx, ctx, request["ApiId"])
-        if api["protocolType"] == "HTTP":
-            raise BadRequestException("Integration responses are not supported for HTTP APIs")
-        scope = _scope(tx, ctx, request)
-        fields = body(ctx, request)
-        for _, other in store.list_docs(tx, account, region, "integrationresponse", scope):
-            if other.get("integrationResponseKey") == fields["integrationResponseKey"]:
-                raise ConflictException(
-                    f"IntegrationResponse with key {fields['integrationResponseKey']} already exists "
-                    "for this Integration"
-                )
-        response_id = gw.new_id(tx, "integrationresponse", 6)
-        doc = {**fields, "integrationResponseId": response_id}
-        store.put(tx, account, region, "integrationresponse", scope, response_id, doc)
-        changed(tx, ctx, request["ApiId"])
-    return out(ctx, doc)
+    return INTEGRATION_RESPONSES.create(ctx, request)
 
 
 def get_integration_response(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        scope = _scope(conn, ctx, request)
-        return out(
-            ctx, child_or_404(conn, ctx, "integrationresponse", scope, request["IntegrationResponseId"])
-        )
+    return INTEGRATION_RESPONSES.get(ctx, request)
 
 
 def get_integration_responses(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        scope = _scope(conn, ctx, request)
-        return out(ctx, page(request, listing(conn, ctx, "integrationresponse", scope)))
+    return INTEGRATION_RESPONSES.list(ctx, request)
 
 
 def update_integration_response(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, account, region = where(ctx)
-    with gw.db.transaction() as tx:
-        scope = _scope(tx, ctx, request)
-        doc = child_or_404(tx, ctx, "integrationresponse", scope, request["IntegrationResponseId"])
-        doc.update(body(ctx, request))
-        store.put(tx, account, region, "integrationresponse", scope, doc["integrationResponseId"], doc)
-        changed(tx, ctx, request["ApiId"])
-    return out(ctx, doc)
+    return INTEGRATION_RESPONSES.update(ctx, request)
 
 
 def delete_integration_response(ctx: RequestContext, request: dict[str, Any]) -> None:
-    gw, account, region = where(ctx)
-    with gw.db.transaction() as tx:
-        scope = _scope(tx, ctx, request)
-        child_or_404(tx, ctx, "integrationresponse", scope, request["IntegrationResponseId"])
-        store.delete(tx, account, region, "integrationresponse", scope, request["IntegrationResponseId"])
-        changed(tx, ctx, request["ApiId"])
+    INTEGRATION_RESPONSES.delete(ctx, request)

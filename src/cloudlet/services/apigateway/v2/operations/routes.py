@@ -14,11 +14,10 @@ from cloudlet.services.apigateway.v2.common import (
     child_or_404,
     get_all,
     get_one,
-    listing,
     out,
-    page,
     where,
 )
+from cloudlet.services.apigateway.v2.responses import ROUTE_RESPONSES
 
 if TYPE_CHECKING:
     from cloudlet.core.db import Tx
@@ -188,61 +187,24 @@ def delete_route_request_parameter(ctx: RequestContext, request: dict[str, Any])
         changed(tx, ctx, api_id)
 
 
-# -- route responses ---------------------------------------------------------------------------------
-
-
-def _route_scope(tx: Any, ctx: RequestContext, request: dict[str, Any]) -> str:
-    api_or_404(tx, ctx, request["ApiId"])
-    child_or_404(tx, ctx, "route", request["ApiId"], request["RouteId"])
-    return f"{request['ApiId']}/{request['RouteId']}"
+# -- route responses -----------------------------------------------------------------------------------------
 
 
 def create_route_response(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, account, region = where(ctx)
-    with gw.db.transaction() as tx:
-        scope = _route_scope(tx, ctx, request)
-        fields = body(ctx, request)
-        for _, other in store.list_docs(tx, account, region, "routeresponse", scope):
-            if other.get("routeResponseKey") == fields["routeResponseKey"]:
-                raise ConflictException(
-                    f"RouteResponse with key {fields['routeResponseKey']} already exists for this Route"
-                )
-        response_id = gw.new_id(tx, "routeresponse", 6)
-        doc = {**fields, "routeResponseId": response_id}
-        store.put(tx, account, region, "routeresponse", scope, response_id, doc)
-        changed(tx, ctx, request["ApiId"])
-    return out(ctx, doc)
+    return ROUTE_RESPONSES.create(ctx, request)
 
 
 def get_route_response(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        scope = _route_scope(conn, ctx, request)
-        return out(ctx, child_or_404(conn, ctx, "routeresponse", scope, request["RouteResponseId"]))
+    return ROUTE_RESPONSES.get(ctx, request)
 
 
 def get_route_responses(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, _, _ = where(ctx)
-    with gw.db.read() as conn:
-        scope = _route_scope(conn, ctx, request)
-        return out(ctx, page(request, listing(conn, ctx, "routeresponse", scope)))
+    return ROUTE_RESPONSES.list(ctx, request)
 
 
 def update_route_response(ctx: RequestContext, request: dict[str, Any]) -> dict[str, Any]:
-    gw, account, region = where(ctx)
-    with gw.db.transaction() as tx:
-        scope = _route_scope(tx, ctx, request)
-        doc = child_or_404(tx, ctx, "routeresponse", scope, request["RouteResponseId"])
-        doc.update(body(ctx, request))
-        store.put(tx, account, region, "routeresponse", scope, doc["routeResponseId"], doc)
-        changed(tx, ctx, request["ApiId"])
-    return out(ctx, doc)
+    return ROUTE_RESPONSES.update(ctx, request)
 
 
 def delete_route_response(ctx: RequestContext, request: dict[str, Any]) -> None:
-    gw, account, region = where(ctx)
-    with gw.db.transaction() as tx:
-        scope = _route_scope(tx, ctx, request)
-        child_or_404(tx, ctx, "routeresponse", scope, request["RouteResponseId"])
-        store.delete(tx, account, region, "routeresponse", scope, request["RouteResponseId"])
-        changed(tx, ctx, request["ApiId"])
+    ROUTE_RESPONSES.delete(ctx, request)
